@@ -1,0 +1,41 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-postgres bench translations chromium clean
+
+$(BIN)/flask: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(BIN)/flask
+	$(BIN)/pybabel compile --use-fuzzy -q -d pwa/translations
+
+# Installs, migrates, loads the demo data, prints the demo accounts, serves on $(HOST):$(PORT).
+run: translations
+	$(BIN)/flask --app wsgi init-db
+	$(BIN)/flask --app wsgi seed-demo
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with an account above."
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+# Debian's Chromium drives the end-to-end tests; Playwright's own download does not work here.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Chromium from apt (needs root)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Installs everything, then runs the whole suite (unit, functional, end-to-end) on SQLite.
+# Set TEST_DATABASE_URL=postgresql://… to run the same suite against PostgreSQL.
+test: translations chromium
+	$(BIN)/pytest
+
+bench: translations
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,55 @@
+"""Tiếp công dân: the citizen-reception register and crowd watch, as an offline-first PWA."""
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify
+import sqlalchemy as sa
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config, database  # noqa: F401  (database registers the SQLite pragmas)
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, security."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config.load(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    if app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"],
+                                x_proto=app.config["PROXY_HOPS"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # revocation is by server-side session rows
+    from . import i18n
+    i18n.init_app(app)
+
+    from . import security
+    security.init_app(app)
+
+    from .admin import bp as admin_bp
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .desk import bp as desk_bp
+    from .home import bp as home_bp
+    for blueprint in (auth_bp, home_bp, desk_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+    from . import cli
+    cli.init_app(app)
+
+    @app.get("/healthz")
+    def health():
+        """Liveness and database reachability, for load balancers and monitoring."""
+        db.session.execute(sa.text("SELECT 1"))
+        return jsonify(status="ok")
+
+    return app

@@ -1,0 +1,56 @@
+"""Configuration, read from environment variables with durable, safe defaults."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, or one kept in the instance folder.
+
+    Never a hard-coded fallback: a leaked default key would let anyone forge sessions.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(instance_path: str) -> dict:
+    """Build the configuration mapping for create_app()."""
+    production = os.environ.get("FLASK_ENV_PRODUCTION", "0") == "1"
+    database_url = os.environ.get("DATABASE_URL") or (
+        "sqlite:///" + os.path.join(instance_path, "tiep-cong-dan.sqlite")
+    )
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we install; SQLAlchemy's bare scheme means psycopg2.
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # A visit with its text fields is a few KB; 2 MiB leaves room and stops abuse early.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # The unit's own clock: dates, shifts and reports follow local time.
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "LANGUAGES": ["vi", "en"],
+        # Cookies: not readable by scripts, not sent cross-site, HTTPS-only in production.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "tcd_session",
+        # A shared tablet must not stay signed in for days: 12 hours covers a duty day.
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", 12)) * 3600,
+        # CSRF tokens live as long as the session, so a form left open over lunch still posts.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PRODUCTION": production,
+        # Sign-in throttling: failures allowed per window, per user name and per address.
+        "LOGIN_MAX_FAILURES_PER_USER": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_WINDOW_SECONDS": 15 * 60,
+        # Behind a reverse proxy, trust this many X-Forwarded-For hops for the client address.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
+    }

@@ -1,0 +1,149 @@
+"""Rules for visits as facts: storing once, sealing a denouncer's identity, amending, access.
+
+Plain functions over the session; callers commit. The sync protocol and the HTML form both
+store visits through store_visit().
+"""
+import hashlib
+import json
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import DenouncerIdentity, User, Visit, VisitAmendment
+from ..models.visits import IDENTITY_FIELDS
+from ..text import fold
+
+KIND_CODES = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
+# Namespace for the per-user pseudo-device of the plain HTML form (no JavaScript).
+WEB_FORM_NAMESPACE = uuid.UUID("6f1d3c2a-3b7e-4c55-9a0e-7d2b1f6a9c10")
+
+
+def content_hash(record: dict) -> str:
+    """A stable fingerprint of a record's content: same content, same hash."""
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def web_form_device(user: User) -> str:
+    """The device id under which a user's plain-form submissions are numbered."""
+    return str(uuid.uuid5(WEB_FORM_NAMESPACE, f"user:{user.id}"))
+
+
+def next_seq(device_id: str) -> int:
+    """The next sequence number for a server-numbered device."""
+    return (db.session.scalar(select(func.max(Visit.seq)).where(Visit.device_id == device_id))
+            or 0) + 1
+
+
+def _columns(record: dict) -> dict:
+    """Visit columns for a validated record (kinds become flags, commune its code)."""
+    columns = {k: v for k, v in record.items()
+               if k not in ("kinds", "commune", "consent_to_disclose", "received_on")}
+    columns["received_on"] = datetime.fromisoformat(record["received_on"]).date()
+    columns["commune_code"] = record["commune"] or None
+    for kind in KIND_CODES:
+        columns[f"kind_{kind}"] = kind in record["kinds"]
+    return columns
+
+
+def _refresh_search_text(visit: Visit) -> None:
+    # A sealed visit's name and address are absent from the row, so search cannot reveal them.
+    visit.search_text = fold(" ".join([visit.citizen_name, visit.address, visit.content,
+                                       visit.request]))
+
+
+def _seal(visit: Visit, consent: bool) -> None:
+    """Move a denouncer's identity off the visit into its own table."""
+    identity = visit.identity or DenouncerIdentity(visit_id=visit.id)
+    for field in IDENTITY_FIELDS:
+        setattr(identity, field, getattr(visit, field))
+        setattr(visit, field, [] if field == "representatives" else "")
+    identity.consent_to_disclose = consent
+    visit.identity = identity
+    visit.sealed = True
+
+
+def find_existing(record_id: str, digest: str) -> tuple[str, Visit] | None:
+    """("duplicate", visit) or ("conflict", visit) if this id is already stored."""
+    visit = db.session.get(Visit, record_id)
+    if visit is None:
+        return None
+    return ("duplicate" if visit.content_hash == digest else "conflict"), visit
+
+
+def store_visit(record: dict, *, record_id: str, device_id: str, seq: int,
+                recorded_at: datetime, officer: User) -> tuple[str, Visit]:
+    """Add a visit unless its id is known: ("accepted" | "duplicate" | "conflict", visit)."""
+    digest = content_hash(record)
+    if (existing := find_existing(record_id, digest)) is not None:
+        return existing
+    visit = Visit(id=record_id, device_id=device_id, seq=seq, content_hash=digest,
+                  officer_id=officer.id, recorded_at=recorded_at, **_columns(record))
+    if "to_cao" in record["kinds"]:
+        _seal(visit, record["consent_to_disclose"])
+    _refresh_search_text(visit)
+    db.session.add(visit)
+    return "accepted", visit
+
+
+def current_record(visit: Visit, *, with_identity: bool) -> dict:
+    """The visit's current state as a record (the form's data), identity only if allowed."""
+    record = {
+        "received_on": visit.received_on.isoformat(), "commune": visit.commune_code or "",
+        "kinds": visit.kinds,
+        "consent_to_disclose": bool(visit.identity and visit.identity.consent_to_disclose),
+    }
+    for column in ("shift", "reception_type", "source", "people_count", "subject_area",
+                   "content", "request", "prior_handler", "is_repeat", "direction",
+                   "forwarded_to", "guidance", "refusal_reason", "refusal_note", "documents",
+                   "notes") + IDENTITY_FIELDS:
+        record[column] = getattr(visit, column)
+    if visit.sealed and with_identity:
+        for field in IDENTITY_FIELDS:
+            record[field] = getattr(visit.identity, field)
+    return record
+
+
+def amend_visit(visit: Visit, new: dict, *, reason: str, author: User) -> VisitAmendment | None:
+    """Record a correction as an amendment and apply it; None when nothing changed."""
+    old = current_record(visit, with_identity=True)
+    changed = {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}
+    if not changed:
+        return None
+    visible = {}
+    for field, (before, after) in changed.items():
+        if visit.sealed and field in IDENTITY_FIELDS + ("consent_to_disclose",):
+            # Reassigned, not appended: SQLAlchemy does not see in-place JSON changes.
+            visit.identity.history = [*visit.identity.history, {
+                "field": field, "from": before, "to": after, "author_id": author.id}]
+            visible[field] = [None, None]  # the visible history says only that it changed
+        else:
+            visible[field] = [before, after]
+    amendment = VisitAmendment(id=str(uuid.uuid4()), visit=visit, author_id=author.id,
+                               reason=reason, changes=visible)
+    merged = {**old, **new}
+    for column, value in _columns(merged).items():
+        setattr(visit, column, value)
+    if visit.sealed or "to_cao" in merged["kinds"]:
+        # Once a denunciation, always sealed: un-sealing would expose what was promised secret.
+        _seal(visit, merged["consent_to_disclose"])
+    _refresh_search_text(visit)
+    db.session.add(amendment)
+    return amendment
+
+
+# --- who may do what with one visit (the role table decides the rest) ---
+
+def may_view_identity(user: User, visit: Visit) -> bool:
+    """Only the leader, the receiving officer and the assigned handler see a denouncer."""
+    return user.role == "leader" or user.id in (visit.officer_id, visit.handler_id)
+
+
+def may_amend(user: User, visit: Visit) -> bool:
+    """The receiving officer, the leader and deputies correct a visit; a sealed one only
+    by those who may see the identity they would be correcting."""
+    if visit.sealed and not may_view_identity(user, visit):
+        return False
+    return user.role in ("leader", "deputy") or user.id == visit.officer_id

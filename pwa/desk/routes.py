@@ -1,0 +1,189 @@
+"""Desk views: thin translations between HTTP and the rules in records.py and register.py."""
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import classifications as C
+from ..clock import local_now, shift_at
+from ..database import utcnow
+from ..extensions import db
+from ..models import Shift, Unit, User, Visit
+from ..models.audit import audit
+from ..security import requires
+from . import bp, records
+from .forms import AmendmentForm, HandlerForm, VisitForm
+from .register import RegisterFilter
+
+PAGE_SIZE = 50
+
+
+def _valid_uuid(value: str | None) -> str | None:
+    try:
+        return str(uuid.UUID(value or ""))
+    except ValueError:
+        return None
+
+
+def _form_defaults(form: VisitForm) -> None:
+    """Date and shift from the clock, so the desk types only what it must."""
+    now = local_now()
+    form.received_on.data = now.date()
+    form.shift.data = shift_at(now.time(), db.session.scalars(select(Shift)))
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+@requires("visit.create")
+def new_visit():
+    """Record a visit; the hidden record id makes a double submission harmless."""
+    form = VisitForm()
+    record_id = _valid_uuid(request.form.get("record_id")) or str(uuid.uuid4())
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        record = form.record()
+        existing = records.find_existing(record_id, records.content_hash(record))
+        if existing and existing[0] == "conflict":
+            form.form_errors.append(_("This form was already submitted with other content. "
+                                      "Open the saved visit to correct it."))
+        else:
+            device = records.web_form_device(user)
+            status, visit = records.store_visit(
+                record, record_id=record_id, device_id=device, seq=records.next_seq(device),
+                recorded_at=utcnow(), officer=user)
+            if status == "accepted":
+                audit("visit_created", "visit", visit.id)
+                db.session.commit()
+                flash(_("Visit saved in the register."), "success")
+            else:
+                flash(_("This visit was already saved."), "info")
+            return redirect(url_for("desk.visit", visit_id=visit.id))
+    elif request.method == "GET":
+        _form_defaults(form)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("desk/visit_form.html", form=form, record_id=record_id), status
+
+
+def _register_context():
+    filt = RegisterFilter.from_args(request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    visits = db.paginate(filt.query(), page=page, per_page=PAGE_SIZE, error_out=False)
+    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    return dict(filt=filt, visits=visits, units=units, C=C)
+
+
+@bp.get("/visits")
+@requires("visit.read")
+def register():
+    """The register as a list, filterable and searchable."""
+    return render_template("desk/register.html", **_register_context())
+
+
+@bp.get("/register")
+@requires("visit.read")
+def official_register():
+    """The register in the 12 columns of the official template (Mẫu số 03)."""
+    return render_template("desk/official_register.html", **_register_context())
+
+
+@bp.get("/visits/lookup")
+@requires("visit.read")
+def lookup():
+    """A citizen's earlier visits by ID number: the desk's first question."""
+    filt = RegisterFilter.from_args(request.args)
+    visits = db.session.scalars(filt.query().limit(100)).all() if filt.id_number else []
+    return render_template("desk/lookup.html", filt=filt, visits=visits, C=C)
+
+
+def _visit_or_404(visit_id: str) -> Visit:
+    visit = db.session.get(Visit, visit_id)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+@bp.get("/visits/<visit_id>")
+@requires("visit.read")
+def visit(visit_id):
+    """One visit with its amendment history; a sealed identity stays hidden here."""
+    visit = _visit_or_404(visit_id)
+    user = current_user._get_current_object()
+    handler_form = None
+    if user.can("visit.assign_handler"):
+        handler_form = HandlerForm(handler=visit.handler_id)
+        handler_form.handler.choices = _handler_choices()
+    return render_template("desk/visit.html", visit=visit, C=C, handler_form=handler_form,
+                           may_view_identity=records.may_view_identity(user, visit),
+                           may_amend=records.may_amend(user, visit))
+
+
+@bp.get("/visits/<visit_id>/identity")
+@requires("visit.read")
+def identity(visit_id):
+    """Reveal a denouncer's identity to those the law allows; every view is logged."""
+    visit = _visit_or_404(visit_id)
+    if not visit.sealed:
+        return redirect(url_for("desk.visit", visit_id=visit.id))
+    if not records.may_view_identity(current_user, visit):
+        audit("identity_view_refused", "visit", visit.id)
+        db.session.commit()
+        abort(403)
+    audit("identity_viewed", "visit", visit.id)
+    db.session.commit()
+    return render_template("desk/identity.html", visit=visit, identity=visit.identity)
+
+
+@bp.route("/visits/<visit_id>/amend", methods=["GET", "POST"])
+@requires("visit.amend")
+def amend(visit_id):
+    """Correct a visit: the change is stored as an amendment with its reason."""
+    visit = _visit_or_404(visit_id)
+    user = current_user._get_current_object()
+    if not records.may_amend(user, visit):
+        abort(403)
+    form = AmendmentForm()
+    if form.validate_on_submit():
+        amendment = records.amend_visit(visit, form.record(), reason=form.reason.data.strip(),
+                                        author=user)
+        if amendment is None:
+            form.form_errors.append(_("Nothing was changed."))
+        else:
+            audit("visit_amended", "visit", visit.id, amendment=amendment.id,
+                  fields=sorted(amendment.changes))
+            db.session.commit()
+            flash(_("Correction saved."), "success")
+            return redirect(url_for("desk.visit", visit_id=visit.id))
+    elif request.method == "GET":
+        if visit.sealed:
+            audit("identity_viewed", "visit", visit.id, purpose="amend")
+            db.session.commit()
+        current = records.current_record(visit, with_identity=True)
+        current["representatives"] = "\n".join(current["representatives"])
+        current["received_on"] = visit.received_on
+        form.process(data=current)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("desk/amend.html", form=form, visit=visit), status
+
+
+def _handler_choices():
+    users = db.session.scalars(select(User).where(User.active, User.role.in_(
+        ("leader", "deputy", "member", "desk"))).order_by(User.full_name))
+    return [(0, "—")] + [(u.id, u.display_name) for u in users]
+
+
+@bp.post("/visits/<visit_id>/handler")
+@requires("visit.assign_handler")
+def assign_handler(visit_id):
+    """The leader or a deputy names who handles the matter."""
+    visit = _visit_or_404(visit_id)
+    form = HandlerForm()
+    form.handler.choices = _handler_choices()
+    if form.validate_on_submit():
+        visit.handler_id = form.handler.data or None
+        audit("handler_assigned", "visit", visit.id, handler_id=visit.handler_id)
+        db.session.commit()
+        flash(_("Handler assigned."), "success")
+    else:
+        flash(_("Choose a handler from the list."), "error")
+    return redirect(url_for("desk.visit", visit_id=visit.id))

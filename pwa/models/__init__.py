@@ -1,0 +1,11 @@
+"""The data model: reference data, people, visits and their history, devices, the audit log."""
+from .audit import AuditEntry
+from .devices import Device
+from .people import LoginAttempt, User, UserSession
+from .reference import Plan, Shift, Site, Unit
+from .visits import DenouncerIdentity, Visit, VisitAmendment
+
+__all__ = [
+    "AuditEntry", "Device", "LoginAttempt", "User", "UserSession", "Plan", "Shift", "Site",
+    "Unit", "DenouncerIdentity", "Visit", "VisitAmendment",
+]

@@ -1,0 +1,28 @@
+"""The devices that send records, and what each last reported about its outbox."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime
+from ..extensions import db
+
+
+class Device(db.Model):
+    """A browser installation with its own id, label and sequence of records."""
+
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    app_version: Mapped[str] = mapped_column(String(40), default="")
+    last_contact: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sync: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outbox_depth: Mapped[int] = mapped_column(default=0)
+    oldest_pending: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    highest_seq: Mapped[int] = mapped_column(default=0)
+    clock_skew_seconds: Mapped[float] = mapped_column(default=0.0)
+    rejected_count: Mapped[int] = mapped_column(default=0)
+    conflict_count: Mapped[int] = mapped_column(default=0)
+
+    user = relationship("User")

@@ -1,0 +1,143 @@
+"""Deny by default, roles on every view, security headers, and errors as JSON or HTML."""
+from functools import wraps
+
+from flask import (current_app, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db, login_manager
+from .models import UserSession
+
+# Endpoints anyone may reach. Everything else needs a signed-in user AND a named permission.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "health", "pwa.manifest", "pwa.service_worker",
+                    "i18n.set_language"}
+
+# script-src 'self' with no inline script: an injected <script> cannot run. Images may be
+# blob:/data: for photo previews made on the device.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self'; worker-src 'self'; manifest-src 'self'; font-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def requires(permission: str):
+    """Name the permission a view needs; the before_request check enforces it."""
+    def decorate(view):
+        view.permission = permission
+
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+        wrapper.permission = permission
+        return wrapper
+    return decorate
+
+
+def wants_json() -> bool:
+    """API clients get JSON answers, people get pages."""
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def enforce_access():
+    """Refuse every request that is not public, signed in and permitted."""
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    view = current_app.view_functions.get(request.endpoint)
+    permission = getattr(view, "permission", None)
+    if permission is None or not current_user.can(permission):
+        return error_response(403)
+    return None
+
+
+@login_manager.user_loader
+def load_user(session_key: str):
+    """Find the user by their revocable session key; a revoked key signs nobody in."""
+    row = db.session.get(UserSession, session_key) if session_key else None
+    if row is None or not row.user.active:
+        return None
+    row.user.session_key = session_key
+    return row.user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if wants_json():
+        return jsonify(error="unauthorized",
+                       message=_("Please sign in.")), 401
+    session["next"] = request.full_path if request.method == "GET" else None
+    return redirect(url_for("auth.login"))
+
+
+def security_headers(response):
+    """Add the headers every answer carries."""
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h["X-Content-Type-Options"] = "nosniff"
+    h["X-Frame-Options"] = "DENY"
+    h["Referrer-Policy"] = "same-origin"
+    h["Cross-Origin-Opener-Policy"] = "same-origin"
+    # Location and camera for field reports from this origin only; nothing else.
+    h["Permissions-Policy"] = "geolocation=(self), camera=(self), microphone=(), payment=()"
+    if current_app.config["PRODUCTION"]:
+        h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint not in {"static", "pwa.manifest"} and "Cache-Control" not in h:
+        # Pages and API answers carry personal data: no browser or proxy may keep them.
+        h["Cache-Control"] = "no-store"
+    return response
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood."),
+    401: ("Sign-in needed", "Please sign in."),
+    403: ("Not permitted", "Your role does not allow this."),
+    404: ("Not found", "There is no such page."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "The request is larger than the server accepts."),
+    429: ("Too many attempts", "Too many attempts. Please wait and try again."),
+    500: ("Server error", "Something went wrong on the server. Nothing was saved."),
+}
+
+
+def error_response(code: int, message: str | None = None, error: str | None = None):
+    """An error as JSON for API clients or as a page for people."""
+    title, default = ERROR_TEXT.get(code, ERROR_TEXT[500])
+    message = message or _(default)
+    if wants_json():
+        return jsonify(error=error or title.lower().replace(" ", "_"), message=message), code
+    return render_template("errors/error.html", code=code, title=_(title),
+                           message=message), code
+
+
+def register_error_handlers(app):
+    """One handler for every HTTP error, one for CSRF failures, one for crashes."""
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return error_response(400, _("The form has expired or did not come from this app. "
+                                     "Please reload the page and try again."), error="csrf")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        return error_response(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def crash(exc):
+        db.session.rollback()
+        current_app.logger.exception("unhandled error")
+        return error_response(500)
+
+
+def client_address() -> str:
+    """The client's address (ProxyFix has already applied trusted X-Forwarded-For hops)."""
+    return request.remote_addr or ""
+
+
+def init_app(app):
+    """Wire the access check, headers and error handlers into the app."""
+    app.before_request(enforce_access)
+    app.after_request(security_headers)
+    register_error_handlers(app)
