@@ -26,14 +26,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
-    csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = None  # revocation is by server-side session rows
+    from . import security
+    security.init_app(app)  # before CSRF: an anonymous request is sent to sign in first
+    csrf.init_app(app)
     from . import i18n
     i18n.init_app(app)
-
-    from . import security
-    security.init_app(app)
 
     from .admin import bp as admin_bp
     from .api import bp as api_bp

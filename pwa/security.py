@@ -4,6 +4,7 @@ from functools import wraps
 from flask import (current_app, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -92,24 +93,30 @@ def security_headers(response):
 
 
 ERROR_TEXT = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Sign-in needed", "Please sign in."),
-    403: ("Not permitted", "Your role does not allow this."),
-    404: ("Not found", "There is no such page."),
-    405: ("Method not allowed", "This address does not accept that kind of request."),
-    413: ("Too large", "The request is larger than the server accepts."),
-    429: ("Too many attempts", "Too many attempts. Please wait and try again."),
-    500: ("Server error", "Something went wrong on the server. Nothing was saved."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    401: (_l("Sign-in needed"), _l("Please sign in.")),
+    403: (_l("Not permitted"), _l("Your role does not allow this.")),
+    404: (_l("Not found"), _l("There is no such page.")),
+    405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too large"), _l("The request is larger than the server accepts.")),
+    429: (_l("Too many attempts"), _l("Too many attempts. Please wait and try again.")),
+    500: (_l("Server error"), _l("Something went wrong on the server. Nothing was saved.")),
 }
+
+
+# Stable machine-readable error names for API clients (the titles above are translated).
+ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "too_large", 429: "too_many_attempts",
+               500: "server_error"}
 
 
 def error_response(code: int, message: str | None = None, error: str | None = None):
     """An error as JSON for API clients or as a page for people."""
     title, default = ERROR_TEXT.get(code, ERROR_TEXT[500])
-    message = message or _(default)
+    message = message or str(default)
     if wants_json():
-        return jsonify(error=error or title.lower().replace(" ", "_"), message=message), code
-    return render_template("errors/error.html", code=code, title=_(title),
+        return jsonify(error=error or ERROR_CODES.get(code, "error"), message=message), code
+    return render_template("errors/error.html", code=code, title=title,
                            message=message), code
 
 
