@@ -12,9 +12,10 @@ from .extensions import babel, csrf, db, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, security."""
-    app = Flask(__name__, instance_relative_config=True,
+    instance_path = instance_path or os.environ.get("TCD_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config.load(app.instance_path))
@@ -39,7 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .auth import bp as auth_bp
     from .desk import bp as desk_bp
     from .home import bp as home_bp
-    for blueprint in (auth_bp, home_bp, desk_bp, admin_bp, api_bp):
+    from .webapp import bp as pwa_bp
+    from .webapp import code_version
+    app.config.setdefault("APP_VERSION", code_version())
+    for blueprint in (auth_bp, home_bp, desk_bp, admin_bp, api_bp, pwa_bp):
         app.register_blueprint(blueprint)
 
     from . import cli

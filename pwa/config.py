@@ -53,4 +53,5 @@ def load(instance_path: str) -> dict:
         "LOGIN_WINDOW_SECONDS": 15 * 60,
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for the client address.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
+        **({"APP_VERSION": os.environ["APP_VERSION"]} if os.environ.get("APP_VERSION") else {}),
     }

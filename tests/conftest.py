@@ -37,7 +37,8 @@ def app(tmp_path_factory):
     """One app for the session, its schema built by the real migrations."""
     from flask_migrate import upgrade
     app = create_app({"TESTING": True,
-                      "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)})
+                      "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory)},
+                     instance_path=str(tmp_path_factory.mktemp("instance")))
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -67,14 +68,15 @@ def clean_db(app):
 
 
 @pytest.fixture(scope="session")
-def observer(app):
+def observer(app, tmp_path_factory):
     """A second app on the same database, for checking it from tests.
 
     Requests reuse an app context that is already pushed for their own app (and with it
     flask.g), so tests look at the database through another app instance instead.
     """
     return create_app({"TESTING": True,
-                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]},
+                      instance_path=str(tmp_path_factory.mktemp("observer-instance")))
 
 
 @pytest.fixture

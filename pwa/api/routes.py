@@ -1,10 +1,15 @@
-"""API views: who is signed in, with a fresh CSRF token."""
-from flask import jsonify
+"""API views: session, sync, reference data and the OpenAPI document."""
+from flask import current_app, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 
+from ..extensions import db
+from ..models import Plan, Shift, Site, Unit
 from ..security import requires
+from ..sync.service import BatchError, process_batch
 from . import bp
+from .openapi import document
 
 
 @bp.get("/session")
@@ -13,4 +18,42 @@ def session_info():
     """The signed-in user and a fresh CSRF token; 401 JSON when nobody is signed in."""
     return jsonify(user={"id": current_user.id, "username": current_user.username,
                          "name": current_user.display_name, "role": current_user.role},
-                   csrf_token=generate_csrf())
+                   csrf_token=generate_csrf(), app_version=current_app.config["APP_VERSION"])
+
+
+@bp.post("/sync")
+@requires("sync.send")
+def sync():
+    """Store a device's batch of records; answer per record and with the seqs held."""
+    body = request.get_json(silent=True)
+    try:
+        answer = process_batch(current_user._get_current_object(), body)
+    except BatchError as exc:
+        return jsonify(error="bad_request", message="The sync request is malformed.",
+                       errors=exc.errors), 400
+    return jsonify(answer)
+
+
+@bp.get("/reference")
+@requires("signed_in")
+def reference():
+    """The plan, shifts, communes and sites: what the offline forms need."""
+    plan = db.session.scalar(select(Plan))
+    return jsonify(
+        plan=plan and {"unit_name": plan.unit_name, "period_start": plan.period_start.isoformat(),
+                       "period_end": plan.period_end.isoformat()},
+        shifts=[{"code": s.code, "starts": s.starts.strftime("%H:%M"),
+                 "ends": s.ends.strftime("%H:%M")}
+                for s in db.session.scalars(select(Shift).order_by(Shift.starts))],
+        units=[{"code": u.code, "name": u.name_with_type}
+               for u in db.session.scalars(select(Unit).order_by(Unit.name))],
+        sites=[{"code": s.code, "name": s.name, "level": s.level}
+               for s in db.session.scalars(select(Site).order_by(Site.code))],
+        timezone=current_app.config["TIMEZONE"])
+
+
+@bp.get("/openapi.json")
+@requires("signed_in")
+def openapi():
+    """The API described in OpenAPI 3.1, with an example of every record type."""
+    return jsonify(document())

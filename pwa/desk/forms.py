@@ -58,8 +58,13 @@ class CheckboxesField(SelectMultipleField):
 class VisitForm(FlaskForm):
     """Everything the desk records about one visit (Mẫu số 03 plus practice)."""
 
+    # A text box, not type=date: the browser's date widget would follow the browser's locale
+    # (mm/dd/yyyy on an English tablet), and officials write dd/mm/yyyy.
     received_on = DateField(_l("Date received"), format=["%d/%m/%Y", "%Y-%m-%d"],
-                            validators=[InputRequired(_l("Enter the date as dd/mm/yyyy."))])
+                            validators=[InputRequired(_l("Enter the date as dd/mm/yyyy."))],
+                            render_kw={"type": "text", "placeholder": "dd/mm/yyyy",
+                                       "inputmode": "numeric", "autocomplete": "off",
+                                       "pattern": r"\d{1,2}/\d{1,2}/\d{4}"})
     shift = SelectField(_l("Shift"), validators=[InputRequired(_l("Choose the shift."))])
     reception_type = SelectField(_l("Reception type"), choices=list(C.RECEPTION_TYPES.items()),
                                  default="regular")

@@ -62,7 +62,10 @@ def new_visit():
     elif request.method == "GET":
         _form_defaults(form)
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("desk/visit_form.html", form=form, record_id=record_id), status
+    shifts = [{"code": s.code, "starts": s.starts.strftime("%H:%M"), "ends": s.ends.strftime("%H:%M")}
+              for s in db.session.scalars(select(Shift).order_by(Shift.starts))]
+    return render_template("desk/visit_form.html", form=form, record_id=record_id,
+                           shifts=shifts), status
 
 
 def _register_context():

@@ -3,9 +3,10 @@ from .audit import AuditEntry
 from .devices import Device
 from .people import LoginAttempt, User, UserSession
 from .reference import Plan, Shift, Site, Unit
+from .sync_problems import SyncProblem
 from .visits import DenouncerIdentity, Visit, VisitAmendment
 
 __all__ = [
     "AuditEntry", "Device", "LoginAttempt", "User", "UserSession", "Plan", "Shift", "Site",
-    "Unit", "DenouncerIdentity", "Visit", "VisitAmendment",
+    "Unit", "SyncProblem", "DenouncerIdentity", "Visit", "VisitAmendment",
 ]

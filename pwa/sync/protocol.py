@@ -1,0 +1,140 @@
+"""Pure rules of the sync protocol, testable without HTTP or a database."""
+import uuid
+from datetime import datetime, timezone
+
+from werkzeug.datastructures import MultiDict
+
+MAX_BATCH = 200          # records per request: bounds one transaction's size and time
+STATUSES = ("accepted", "duplicate", "conflict", "rejected")
+# Only these two tell the device the server holds the record: it may stop re-sending it.
+HELD_STATUSES = {"accepted", "duplicate"}
+
+
+def parse_uuid(value) -> str | None:
+    """The canonical form of a UUID string, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def parse_instant(value) -> datetime | None:
+    """An ISO 8601 instant with a time zone (a trailing Z allowed), or None."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(timezone.utc)
+
+
+def parse_device(raw) -> tuple[dict | None, dict]:
+    """The device report of a sync request: (report, errors)."""
+    if not isinstance(raw, dict):
+        return None, {"device": "must be an object"}
+    errors = {}
+    device_id = parse_uuid(raw.get("id"))
+    if device_id is None:
+        errors["id"] = "must be a UUID"
+    label = raw.get("label", "")
+    if not isinstance(label, str) or len(label) > 100:
+        errors["label"] = "must be text of at most 100 characters"
+    version = raw.get("app_version", "")
+    if not isinstance(version, str) or len(version) > 40:
+        errors["app_version"] = "must be text of at most 40 characters"
+    clock = parse_instant(raw.get("clock"))
+    if raw.get("clock") is not None and clock is None:
+        errors["clock"] = "must be an ISO 8601 instant with a time zone"
+    depth = raw.get("outbox_depth", 0)
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= 10**7:
+        errors["outbox_depth"] = "must be a whole number from 0"
+    oldest = parse_instant(raw.get("oldest_pending"))
+    if raw.get("oldest_pending") is not None and oldest is None:
+        errors["oldest_pending"] = "must be an ISO 8601 instant or null"
+    if errors:
+        return None, errors
+    return {"id": device_id, "label": label.strip(), "app_version": version, "clock": clock,
+            "outbox_depth": depth, "oldest_pending": oldest}, {}
+
+
+def parse_envelope(raw, device_id: str, known_types) -> tuple[dict | None, dict]:
+    """A record's envelope (type, id, device_id, seq, created_at, author, data)."""
+    if not isinstance(raw, dict):
+        return None, {"record": "must be an object"}
+    errors = {}
+    if raw.get("type") not in known_types:
+        errors["type"] = "unknown record type; known: " + ", ".join(sorted(known_types))
+    record_id = parse_uuid(raw.get("id"))
+    if record_id is None:
+        errors["id"] = "must be a UUID"
+    if parse_uuid(raw.get("device_id")) != device_id:
+        errors["device_id"] = "must be the id of the device sending the batch"
+    seq = raw.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
+        errors["seq"] = "must be a whole number from 1"
+    created_at = parse_instant(raw.get("created_at"))
+    if created_at is None:
+        errors["created_at"] = "must be an ISO 8601 instant with a time zone"
+    if not isinstance(raw.get("author", ""), str):
+        errors["author"] = "must be the user name of the record's author"
+    if not isinstance(raw.get("data"), dict):
+        errors["data"] = "must be an object"
+    if errors:
+        return None, errors
+    return {"type": raw["type"], "id": record_id, "device_id": device_id, "seq": seq,
+            "created_at": created_at, "author": raw.get("author", ""),
+            "data": raw["data"]}, {}
+
+
+def formdata(data: dict) -> MultiDict:
+    """JSON record data as the form data the HTML form would post.
+
+    Lists become repeated keys (checkboxes), true becomes "y" and false is left out
+    (an unticked checkbox), lists of names for a textarea are joined by line.
+    """
+    pairs = []
+    for key, value in data.items():
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, bool):
+            if value:
+                pairs.append((key, "y"))
+        elif isinstance(value, list):
+            pairs.extend((key, str(v)) for v in value if isinstance(v, (str, int, float)))
+        elif isinstance(value, (str, int, float)):
+            pairs.append((key, str(value)))
+    return MultiDict(pairs)
+
+
+def seq_ranges(seqs) -> list[list[int]]:
+    """Sorted sequence numbers as inclusive ranges: [1, 2, 3, 7] -> [[1, 3], [7, 7]]."""
+    ranges: list[list[int]] = []
+    for seq in sorted(set(seqs)):
+        if ranges and seq == ranges[-1][1] + 1:
+            ranges[-1][1] = seq
+        else:
+            ranges.append([seq, seq])
+    return ranges
+
+
+def in_ranges(seq: int, ranges) -> bool:
+    """Whether a sequence number lies in inclusive ranges."""
+    return any(low <= seq <= high for low, high in ranges)
+
+
+def missing_seqs(ranges, highest: int) -> list[int]:
+    """Numbers from 1 to highest that the ranges do not cover (gaps)."""
+    return [n for n in range(1, highest + 1) if not in_ranges(n, ranges)]
+
+
+def backoff_seconds(failures: int, jitter: float) -> float:
+    """Delay before the next try: 1 s doubling to a 5-minute cap, times a jitter in [0.5, 1.5).
+
+    The same rule is in static/js/sync.js; the jitter spreads devices that fail together.
+    """
+    return min(300.0, 2.0 ** max(failures - 1, 0)) * (0.5 + jitter)

@@ -1,0 +1,104 @@
+// The service worker: keeps the app shell for offline use and sends the outbox by
+// Background Sync. Pages with people's data are never cached: only the shell below.
+import { flush, SYNC_TAG } from '/static/js/sync.js';
+
+const VERSION = '__APP_VERSION__';          // stamped by the server from the code's hash
+const PREFIX = 'tcd-';
+const CACHE = `${PREFIX}shell-${VERSION}`;
+
+// Pages that work offline: empty forms and the device's own outbox (read from IndexedDB).
+const SHELL_PAGES = ['/visits/new', '/outbox', '/offline'];
+const SHELL_FILES = [
+  '/static/css/app.css',
+  '/static/js/app.js', '/static/js/outbox.js', '/static/js/sync.js',
+  '/static/js/visit-form.js', '/static/js/outbox-page.js',
+  '/static/icons/icon-192.png', '/static/icons/icon-512.png', '/static/icons/icon-maskable-512.png',
+  '/manifest.webmanifest',
+];
+const REFERENCE = '/api/v1/reference';    // communes, sites, shifts: what the forms need
+
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(SHELL_FILES);        // the shell must be complete, or install fails
+  // Pages need a signed-in user; one the server redirects to sign-in is simply not kept.
+  for (const url of [...SHELL_PAGES, REFERENCE]) {
+    try {
+      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+      if (response.ok && !response.redirected) await cache.put(url, response);
+    } catch (error) {
+      console.warn('not precached', url, error);
+    }
+  }
+}
+
+self.addEventListener('install', (event) => {
+  // No skipWaiting here: a new version waits until the page says no form is half filled.
+  event.waitUntil(precache());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'skip-waiting') self.skipWaiting();
+});
+
+async function networkFirst(request, key) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok && !response.redirected) await cache.put(key, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(key);
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+async function navigate(request, url) {
+  if (SHELL_PAGES.includes(url.pathname)) {
+    try {
+      return await networkFirst(request, url.pathname);
+    } catch (error) { /* fall through to the offline page */ }
+  } else {
+    try {
+      return await fetch(request);
+    } catch (error) { /* fall through */ }
+  }
+  const cache = await caches.open(CACHE);
+  return (await cache.match('/offline')) || Response.error();
+}
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request, { cacheName: CACHE, ignoreSearch: true });
+  return cached || fetch(request);
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(request, url));
+  } else if (url.pathname.startsWith('/static/') || url.pathname === '/manifest.webmanifest') {
+    event.respondWith(cacheFirst(request));
+  } else if (url.pathname === REFERENCE) {
+    event.respondWith(networkFirst(request, REFERENCE));
+  }
+  // Everything else (the API, other pages) goes to the network only and is never cached.
+});
+
+self.addEventListener('sync', (event) => {
+  if (event.tag !== SYNC_TAG) return;
+  event.waitUntil(flush({ force: true, appVersion: VERSION }).then((result) => {
+    // A rejection asks the browser to fire this sync again later.
+    if (result.status === 'offline') throw new Error('server unreachable; retry later');
+  }));
+});

@@ -1,0 +1,113 @@
+// Loaded on every page of a signed-in user: registers the service worker, runs the sync
+// triggers, shows the pending badge, offers updates, and guards sign-out.
+import * as outbox from './outbox.js';
+import { flush, onChange } from './sync.js';
+
+const APP_VERSION = document.querySelector('meta[name="app-version"]')?.content || '';
+const TIMER_MS = 30_000;   // while a page is open, try at least this often (onLine can lie)
+const body = document.body;
+const t = (key) => body.dataset[key] || key;   // texts rendered by the server, translated
+
+let flushing = null;
+export function syncNow(force = false) {
+  if (!flushing) {
+    flushing = flush({ force, appVersion: APP_VERSION })
+      .catch((error) => console.error('sync failed', error))
+      .finally(() => { flushing = null; refreshBadge(); });
+  }
+  return flushing;
+}
+
+async function currentUsername() {
+  const user = await outbox.getMeta('user');
+  return user ? user.username : body.dataset.username;
+}
+
+export async function refreshBadge() {
+  const badge = document.getElementById('outbox-badge');
+  if (!badge) return;
+  const summary = await outbox.summary(await currentUsername());
+  const count = summary.mine + summary.attention;
+  badge.textContent = String(count);
+  badge.hidden = count === 0;
+  badge.classList.toggle('attention', summary.attention > 0);
+}
+
+function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).then((registration) => {
+    if (registration.waiting) offerUpdate(registration.waiting);
+    registration.addEventListener('updatefound', () => {
+      const incoming = registration.installing;
+      incoming?.addEventListener('statechange', () => {
+        if (incoming.state === 'installed' && navigator.serviceWorker.controller) offerUpdate(incoming);
+      });
+    });
+  }).catch((error) => console.error('service worker registration failed', error));
+  let reloading = false;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (reloading || !updateRequested) return;
+    reloading = true;
+    window.location.reload();
+  });
+  navigator.serviceWorker.addEventListener('message', (event) => {
+    if (event.data?.type === 'flush') syncNow(true);
+  });
+}
+
+// A form with something typed in it must not be reloaded away.
+function formIsDirty() {
+  return [...document.querySelectorAll('form[data-guard-dirty]')].some((form) => form.dataset.dirty === '1');
+}
+
+let updateRequested = false;
+function offerUpdate(worker) {
+  const banner = document.getElementById('update-banner');
+  if (!banner) return;
+  const show = () => { banner.hidden = formIsDirty(); };
+  show();
+  document.addEventListener('input', show);
+  document.addEventListener('outbox-form-saved', show);
+  banner.querySelector('button').addEventListener('click', () => {
+    updateRequested = true;
+    worker.postMessage({ type: 'skip-waiting' });
+  });
+}
+
+// Signing out with records pending warns, and keeps them.
+function guardSignOut() {
+  const form = document.getElementById('logout-form');
+  if (!form) return;
+  form.addEventListener('submit', async (event) => {
+    if (form.dataset.confirmed) return;
+    event.preventDefault();
+    const summary = await outbox.summary(await currentUsername());
+    if (summary.mine > 0 && !window.confirm(t('pendingSignOut').replace('%n', summary.mine))) return;
+    // The cached page may carry an old token: ask for a fresh one.
+    try {
+      const session = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' });
+      if (session.ok) form.elements.csrf_token.value = (await session.json()).csrf_token;
+    } catch (error) { /* offline: the server will ask again */ }
+    // Records stay; they are simply not anyone's to send until their author signs in again.
+    await outbox.setMeta('user', null);
+    form.dataset.confirmed = '1';
+    form.submit();
+  });
+}
+
+function startTriggers() {
+  syncNow();
+  window.addEventListener('online', () => syncNow(true));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') syncNow();
+  });
+  setInterval(() => syncNow(), TIMER_MS);
+  onChange(() => refreshBadge());
+}
+
+if (body.dataset.signedIn === '1') {
+  registerWorker();
+  guardSignOut();
+  refreshBadge();
+  startTriggers();
+}

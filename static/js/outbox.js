@@ -1,0 +1,195 @@
+// The outbox: every record is saved here first, in IndexedDB, before anything else happens.
+// A record leaves the queue only when the server answers "accepted" or "duplicate"; it then
+// stays as "sent" (with the server's receipt) for RETENTION_DAYS, so it can be sent again if
+// the server ever says it lacks it (a restore from backup).
+// No dependency on the DOM: the service worker imports this module too.
+
+const DB_NAME = 'tcd';
+const DB_VERSION = 1;
+export const RETENTION_DAYS = 30;
+
+// States a record moves through. Only the server's answer moves it to "sent".
+export const STATES = {
+  queued: 'queued',            // saved on this device, waiting to be sent
+  sending: 'sending',          // in a request right now
+  sent: 'sent',                // the server holds it (receipt kept)
+  rejected: 'rejected',        // the server refused it: needs the person's attention
+  conflict: 'conflict',        // the server holds other content under this id
+  waiting: 'waiting_signin',   // the author must sign in before it can be sent
+};
+export const PENDING = [STATES.queued, STATES.sending, STATES.waiting];
+
+// Schema upgrades as a ladder: each step runs once, in order, and never drops a store,
+// so an app update can never lose the outbox.
+function upgrade(db, oldVersion) {
+  if (oldVersion < 1) {
+    db.createObjectStore('meta', { keyPath: 'key' });
+    const outbox = db.createObjectStore('outbox', { keyPath: 'id' });
+    outbox.createIndex('by_state', 'state');
+    outbox.createIndex('by_user', 'user');
+    outbox.createIndex('by_seq', 'seq', { unique: true });
+  }
+}
+
+let opening = null;
+export function openDb() {
+  if (!opening) {
+    opening = new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
+      request.onsuccess = () => {
+        const db = request.result;
+        // Another tab opening a newer version asks us to close: let it upgrade.
+        db.onversionchange = () => { db.close(); opening = null; };
+        resolve(db);
+      };
+      request.onerror = () => { opening = null; reject(request.error); };
+      request.onblocked = () => console.warn('outbox upgrade waits for other tabs to close');
+    });
+  }
+  return opening;
+}
+
+function done(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function finished(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error('transaction aborted'));
+  });
+}
+
+function uuid() {
+  return crypto.randomUUID();
+}
+
+export async function getMeta(key, fallback = null) {
+  const db = await openDb();
+  const row = await done(db.transaction('meta').objectStore('meta').get(key));
+  return row ? row.value : fallback;
+}
+
+export async function setMeta(key, value) {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  tx.objectStore('meta').put({ key, value });
+  await finished(tx);
+}
+
+// The device's identity: a UUID made here on first start, and the label a person gives it.
+export async function device() {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  const store = tx.objectStore('meta');
+  let row = await done(store.get('device'));
+  if (!row) {
+    row = { key: 'device', value: { id: uuid(), label: '', nextSeq: 1, createdAt: new Date().toISOString() } };
+    store.put(row);
+  }
+  await finished(tx);
+  return row.value;
+}
+
+export async function setDeviceLabel(label) {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  const store = tx.objectStore('meta');
+  const row = await done(store.get('device'));
+  row.value.label = label.trim().slice(0, 100);
+  store.put(row);
+  await finished(tx);
+  return row.value;
+}
+
+// Save a new record. Its sequence number is taken in the same transaction that stores it,
+// so numbers are never skipped or reused, whatever happens to the page.
+export async function addRecord(type, data, user) {
+  const db = await openDb();
+  const tx = db.transaction(['meta', 'outbox'], 'readwrite');
+  const meta = tx.objectStore('meta');
+  let row = await done(meta.get('device'));
+  if (!row) {
+    row = { key: 'device', value: { id: uuid(), label: '', nextSeq: 1, createdAt: new Date().toISOString() } };
+  }
+  const seq = row.value.nextSeq;
+  row.value.nextSeq = seq + 1;
+  meta.put(row);
+  const now = new Date().toISOString();
+  const record = {
+    id: uuid(), type, seq, device_id: row.value.id, created_at: now, user, data,
+    state: STATES.queued, attempts: 0, last_error: '', errors: null, receipt: null,
+    updated_at: now,
+  };
+  tx.objectStore('outbox').add(record);
+  await finished(tx);
+  return record;
+}
+
+export async function getRecord(id) {
+  const db = await openDb();
+  return done(db.transaction('outbox').objectStore('outbox').get(id));
+}
+
+export async function allRecords() {
+  const db = await openDb();
+  const records = await done(db.transaction('outbox').objectStore('outbox').getAll());
+  return records.sort((a, b) => a.seq - b.seq);
+}
+
+// Change records in one transaction: changes is a list of [id, patch].
+export async function patchRecords(changes) {
+  if (!changes.length) return;
+  const db = await openDb();
+  const tx = db.transaction('outbox', 'readwrite');
+  const store = tx.objectStore('outbox');
+  const now = new Date().toISOString();
+  for (const [id, patch] of changes) {
+    const request = store.get(id);
+    request.onsuccess = () => {
+      if (request.result) store.put({ ...request.result, ...patch, updated_at: now });
+    };
+  }
+  await finished(tx);
+}
+
+// Replace a rejected record's data after the person corrected it; it keeps id and seq.
+export async function correctRecord(id, data) {
+  const record = await getRecord(id);
+  if (!record || record.state !== STATES.rejected) throw new Error('only a rejected record can be corrected');
+  await patchRecords([[id, { data, state: STATES.queued, errors: null, last_error: '' }]]);
+}
+
+// Counts for the badge and the device report.
+export async function summary(username) {
+  const records = await allRecords();
+  const pending = records.filter((r) => PENDING.includes(r.state));
+  const mine = pending.filter((r) => r.user === username);
+  const attention = records.filter((r) => r.user === username &&
+    (r.state === STATES.rejected || r.state === STATES.conflict));
+  const oldest = pending.reduce((min, r) => (!min || r.created_at < min ? r.created_at : min), null);
+  return { pending: pending.length, mine: mine.length, others: pending.length - mine.length,
+           attention: attention.length, oldest };
+}
+
+// Forget sent records older than the retention period that the server says it holds.
+export async function prune(isHeld, now = Date.now()) {
+  const limit = now - RETENTION_DAYS * 24 * 3600 * 1000;
+  const db = await openDb();
+  const tx = db.transaction('outbox', 'readwrite');
+  const store = tx.objectStore('outbox');
+  const request = store.index('by_state').openCursor(STATES.sent);
+  request.onsuccess = () => {
+    const cursor = request.result;
+    if (!cursor) return;
+    const r = cursor.value;
+    if (Date.parse(r.sent_at || r.updated_at) < limit && isHeld(r)) cursor.delete();
+    cursor.continue();
+  };
+  await finished(tx);
+}
