@@ -14,7 +14,7 @@ $(BIN)/flask: pyproject.toml
 	touch $@
 
 translations: $(BIN)/flask
-	$(BIN)/pybabel compile --use-fuzzy -q -d pwa/translations
+	$(BIN)/pybabel -q compile --use-fuzzy -d pwa/translations
 
 # Installs, migrates, loads the demo data, prints the demo accounts, serves on $(HOST):$(PORT).
 run: translations

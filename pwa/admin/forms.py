@@ -21,7 +21,9 @@ class NewUserForm(FlaskForm):
                                            "3–64 characters: letters a–z, digits, dot, dash."))])
     full_name = StringField(_l("Full name"), validators=[
         DataRequired(_l("Enter the full name.")), Length(max=120)])
-    role = SelectField(_l("Role"), choices=list(ROLE_LABELS.items()))
+    # No default: a leader's full rights must be a choice, never an oversight.
+    role = SelectField(_l("Role"), choices=[("", _l("— choose a role —"))] + list(ROLE_LABELS.items()),
+                       validators=[DataRequired(_l("Choose a role."))])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Enter a password.")),
         Length(min=MIN_PASSWORD, max=200, message=_l(

@@ -5,7 +5,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Plan, Shift, Site, Unit
+from ..desk.forms import units_in_order
+from ..models import Plan, Shift, Site
 from ..security import requires
 from ..sync.service import BatchError, process_batch
 from . import bp
@@ -45,8 +46,7 @@ def reference():
         shifts=[{"code": s.code, "starts": s.starts.strftime("%H:%M"),
                  "ends": s.ends.strftime("%H:%M")}
                 for s in db.session.scalars(select(Shift).order_by(Shift.starts))],
-        units=[{"code": u.code, "name": u.name_with_type}
-               for u in db.session.scalars(select(Unit).order_by(Unit.name))],
+        units=[{"code": u.code, "name": u.name_with_type} for u in units_in_order()],
         sites=[{"code": s.code, "name": s.name, "level": s.level}
                for s in db.session.scalars(select(Site).order_by(Site.code))],
         timezone=current_app.config["TIMEZONE"])

@@ -10,6 +10,17 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .. import classifications as C
 from ..models import Shift, Unit
 from ..extensions import db
+from ..text import vn_sort_key
+
+def units_in_order() -> list[Unit]:
+    """The sub-units in Vietnamese alphabetical order of their names."""
+    return sorted(db.session.scalars(db.select(Unit)), key=lambda u: vn_sort_key(u.name))
+
+
+def field_labels() -> dict:
+    """Field name → label, to show amendments in words."""
+    return {f.name: str(f.label.text) for f in AmendmentForm(formdata=None, meta={"csrf": False})}
+
 
 CCCD = re.compile(r"^\d{12}$")        # căn cước công dân: 12 digits
 CMND = re.compile(r"^\d{9}$")         # chứng minh nhân dân (old): 9 digits
@@ -108,8 +119,7 @@ class VisitForm(FlaskForm):
                               for s in db.session.scalars(db.select(Shift).order_by(Shift.starts))]
         self.shift.choices.append(("outside", C.SHIFT_LABELS["outside"]))
         self.commune.choices = [("", _l("— outside the unit / unknown —"))] + [
-            (u.code, u.name_with_type)
-            for u in db.session.scalars(db.select(Unit).order_by(Unit.name))]
+            (u.code, u.name_with_type) for u in units_in_order()]
 
     @property
     def representative_names(self) -> list[str]:

@@ -10,11 +10,11 @@ from .. import classifications as C
 from ..clock import local_now, shift_at
 from ..database import utcnow
 from ..extensions import db
-from ..models import Shift, Unit, User, Visit
+from ..models import Shift, User, Visit
 from ..models.audit import audit
 from ..security import requires
 from . import bp, records
-from .forms import AmendmentForm, HandlerForm, VisitForm
+from .forms import AmendmentForm, HandlerForm, VisitForm, field_labels, units_in_order
 from .register import RegisterFilter
 
 PAGE_SIZE = 50
@@ -72,7 +72,7 @@ def _register_context():
     filt = RegisterFilter.from_args(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     visits = db.paginate(filt.query(), page=page, per_page=PAGE_SIZE, error_out=False)
-    units = db.session.scalars(select(Unit).order_by(Unit.name)).all()
+    units = units_in_order()
     return dict(filt=filt, visits=visits, units=units, C=C)
 
 
@@ -118,7 +118,7 @@ def visit(visit_id):
         handler_form.handler.choices = _handler_choices()
     return render_template("desk/visit.html", visit=visit, C=C, handler_form=handler_form,
                            may_view_identity=records.may_view_identity(user, visit),
-                           may_amend=records.may_amend(user, visit))
+                           may_amend=records.may_amend(user, visit), field_labels=field_labels())
 
 
 @bp.get("/visits/<visit_id>/identity")

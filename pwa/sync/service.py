@@ -57,11 +57,11 @@ def _process_record(user: User, device_id: str, raw) -> dict:
     """One record's answer; stores it (in the open transaction) when it is good."""
     env, errors = protocol.parse_envelope(raw, device_id, RECORD_TYPES)
     if env is None:
-        answer = {"status": "rejected", "errors": errors}
-        if isinstance(raw, dict):
-            answer["id"] = raw.get("id") if isinstance(raw.get("id"), str) else None
-            answer["seq"] = raw.get("seq") if isinstance(raw.get("seq"), int) else None
-        return answer
+        # Echo id and seq only when they are well formed: the device matches answers by id,
+        # and a wild seq must not reach the device registry.
+        raw = raw if isinstance(raw, dict) else {}
+        return {"status": "rejected", "errors": errors, "id": protocol.parse_uuid(raw.get("id")),
+                "seq": None if "seq" in errors else raw.get("seq")}
     answer = {"id": env["id"], "seq": env["seq"]}
     record_type = RECORD_TYPES[env["type"]]
     if not user.can(record_type.permission):

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from pwa.extensions import db
-from pwa.models import AuditEntry, UserSession
+from pwa.models import AuditEntry, User, UserSession
 from tests.helpers import PASSWORD, csrf_token, login
 
 
@@ -85,3 +85,18 @@ def test_session_api_gives_a_fresh_csrf_token(client):
     login(client, "desk")
     body = client.get("/api/v1/session").json
     assert body["user"]["username"] == "desk" and len(body["csrf_token"]) > 20
+
+
+def test_a_new_account_needs_a_role_chosen(as_role, ctx):
+    """The role has no default: a leader's rights are never given by oversight."""
+    client = as_role("leader")
+    form = client.get("/admin/users").forms["new-user-form"]
+    form["username"], form["full_name"], form["password"] = "moi", "Người Mới", "a long password"
+    page = form.submit(status=400)
+    assert 'id="role-error"' in page.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.username == "moi")) == 0
+    form = page.forms["new-user-form"]
+    form["role"], form["password"] = "desk", "a long password"
+    assert form.submit().status_int == 302
+    assert db.session.scalar(sa.select(User.role).where(User.username == "moi")) == "desk"
