@@ -18,18 +18,22 @@ def _secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def database_driver(url: str) -> str:
+    """Name psycopg 3, the driver we install, in a bare postgresql:// URL."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def load(instance_path: str) -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("FLASK_ENV_PRODUCTION", "0") == "1"
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(instance_path, "tiep-cong-dan.sqlite")
     )
-    if database_url.startswith("postgresql://"):
-        # psycopg 3 is the driver we install; SQLAlchemy's bare scheme means psycopg2.
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     return {
         "SECRET_KEY": _secret_key(instance_path),
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_driver(database_url),
         # A visit with its text fields is a few KB; 2 MiB leaves room and stops abuse early.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         # The unit's own clock: dates, shifts and reports follow local time.

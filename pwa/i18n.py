@@ -1,5 +1,5 @@
 """Language (Vietnamese first, English second) and the date filters templates use."""
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 
 from . import clock
@@ -40,3 +40,5 @@ def init_app(app):
     app.jinja_env.filters["reject_page"] = lambda args: {
         k: v for k, v in args.items() if k != "page"}
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    # True once, on the first page after signing in (read by app.js to sync at once).
+    app.jinja_env.globals["fresh_sign_in"] = lambda: bool(session.pop("just_signed_in", False))

@@ -26,6 +26,7 @@ def _sign_in(user: User) -> None:
     session.clear()
     user.open_session(client_address(), request.user_agent.string)
     session.permanent = True
+    session["just_signed_in"] = True  # the next page tells the device to send at once
     login_user(user)
     if next_url and next_url.startswith("/") and not next_url.startswith("//"):
         session["after_login"] = next_url

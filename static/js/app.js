@@ -95,8 +95,11 @@ function guardSignOut() {
   });
 }
 
-function startTriggers() {
-  syncNow();
+async function startTriggers() {
+  // Right after a sign-in, or when another user signed in on this device, send at once
+  // rather than wait out a backoff from earlier failures.
+  const known = await outbox.getMeta('user');
+  syncNow(body.dataset.freshSignIn === '1' || !known || known.username !== body.dataset.username);
   window.addEventListener('online', () => syncNow(true));
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncNow();

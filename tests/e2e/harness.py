@@ -178,15 +178,22 @@ def outbox_records(page) -> list[dict]:
     }""")
 
 
-def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = ""):
-    """Poll until predicate() is truthy; fail with message otherwise."""
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "",
+               page=None):
+    """Poll until predicate() is truthy; fail with message otherwise.
+
+    Given a page, wait through it: Playwright's sync API delivers events (dialogs, console)
+    only while one of its calls is running, never during time.sleep."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
         last = predicate()
         if last:
             return last
-        time.sleep(interval)
+        if page is not None:
+            page.wait_for_timeout(interval * 1000)
+        else:
+            time.sleep(interval)
     raise AssertionError(f"timed out: {message} (last: {last!r})")
 
 
