@@ -28,7 +28,8 @@ def _password_hash() -> str:
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        from pwa.config import database_driver
+        return database_driver(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
 
 
