@@ -27,6 +27,16 @@ PERMISSIONS: dict[str, set[str]] = {
     "visit.amend": _RECORDERS,
     "visit.assign_handler": {"leader", "deputy"},
     "sync.send": _RECORDERS,
+    # The leader's pages: is anything missing, where are the crowds.
+    "status.read": {"leader", "deputy", "viewer"},
+    "board.read": {"leader", "deputy", "viewer"},
+    # The watch list: leaders maintain it, members read it (also offline).
+    "watch.read": {"leader", "deputy", "member"},
+    "watch.edit": {"leader", "deputy"},
+    # Field reports: crowd sightings and their follow-up.
+    "sighting.create": {"leader", "deputy", "member"},
+    "sighting.read": {"leader", "deputy", "member", "viewer"},
+    "alerts.read": {"leader", "deputy"},
     "users.admin": {"leader"},
     "audit.read": {"leader"},
 }
