@@ -67,3 +67,35 @@ SHIFT_LABELS = {
 }
 
 GROUP_THRESHOLD = 5  # đoàn đông người: 5 or more people with the same content
+
+# --- Field reports (the plan, part III.2) ---
+
+POLICE = {
+    "unknown": _l("Not known"),
+    "none": _l("No police present"),
+    "present": _l("Police present"),
+    "informed": _l("Police informed"),
+}
+
+ACTIONS = {
+    "": _l("— no action —"),
+    "persuaded": _l("Persuaded (vận động, thuyết phục)"),
+    "returned_commune": _l("Brought back to the commune"),
+    "returned_unit": _l("Brought back to the unit's office"),
+    "handed_over": _l("Handed to the competent body"),
+    "dispersed": _l("Dispersed"),
+    "other": _l("Other"),
+}
+
+WATCH_KINDS = {"group": _l("Crowd delegation"), "citizen": _l("Citizen with a complex case")}
+RISKS = {"low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+WATCH_STATUSES = {
+    "monitoring": _l("Monitoring"),
+    "dialogue": _l("Dialogue planned"),
+    "resolved": _l("Resolved"),
+    "closed": _l("Closed"),
+}
+
+# Sites at these levels are over the unit's head: a crowd there needs the leader at once.
+ESCALATION_LEVELS = {"province", "central"}
+MAX_PHOTOS = 5

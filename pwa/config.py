@@ -36,6 +36,8 @@ def load(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_driver(database_url),
         # A visit with its text fields is a few KB; 2 MiB leaves room and stops abuse early.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # Phones reduce photos to about 1600 px before storing them (a few hundred KB).
+        "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 1536 * 1024)),
         # The unit's own clock: dates, shifts and reports follow local time.
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Ho_Chi_Minh"),
         "BABEL_DEFAULT_LOCALE": "vi",

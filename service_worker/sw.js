@@ -7,11 +7,13 @@ const PREFIX = 'tcd-';
 const CACHE = `${PREFIX}shell-${VERSION}`;
 
 // Pages that work offline: empty forms and the device's own outbox (read from IndexedDB).
-const SHELL_PAGES = ['/visits/new', '/outbox', '/offline'];
+const SHELL_PAGES = ['/visits/new', '/outbox', '/offline', '/field', '/field/sightings/new',
+                     '/field/updates/new', '/watch'];
 const SHELL_FILES = [
   '/static/css/app.css',
   '/static/js/app.js', '/static/js/outbox.js', '/static/js/sync.js',
-  '/static/js/visit-form.js', '/static/js/outbox-page.js',
+  '/static/js/visit-form.js', '/static/js/outbox-page.js', '/static/js/field-form.js',
+  '/static/js/my-reports.js', '/static/js/watchlist.js', '/static/js/alerts.js',
   '/static/icons/icon-192.png', '/static/icons/icon-512.png', '/static/icons/icon-maskable-512.png',
   '/manifest.webmanifest',
 ];

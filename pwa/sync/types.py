@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 
 from ..desk import records as visit_records
 from ..desk.forms import VisitForm
+from ..field import records as field_records
+from ..field.forms import SightingForm, SightingUpdateForm
 from .protocol import formdata
 
 
@@ -31,6 +33,11 @@ def _prepare_visit(data: dict) -> dict:
 RECORD_TYPES: dict[str, RecordType] = {
     "visit": RecordType("visit", VisitForm, visit_records.store_visit, _prepare_visit,
                         permission="visit.create"),
+    "sighting": RecordType("sighting", SightingForm, field_records.store_sighting,
+                           permission="sighting.create"),
+    "sighting_update": RecordType("sighting_update", SightingUpdateForm,
+                                  field_records.store_sighting_update,
+                                  permission="sighting.create"),
 }
 
 

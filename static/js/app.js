@@ -18,6 +18,20 @@ export function syncNow(force = false) {
   return flushing;
 }
 
+// The watch list is kept on the device for members in the field (read offline).
+export async function refreshWatchlist() {
+  if (body.dataset.watch !== '1') return outbox.getMeta('watchlist');
+  try {
+    const response = await fetch('/api/v1/watchlist', { credentials: 'same-origin', cache: 'no-store' });
+    if (response.ok) {
+      const copy = { ...(await response.json()), fetched_at: new Date().toISOString() };
+      await outbox.setMeta('watchlist', copy);
+      return copy;
+    }
+  } catch (error) { /* offline: keep the copy we have */ }
+  return outbox.getMeta('watchlist');
+}
+
 async function currentUsername() {
   const user = await outbox.getMeta('user');
   return user ? user.username : body.dataset.username;
@@ -113,4 +127,6 @@ if (body.dataset.signedIn === '1') {
   guardSignOut();
   refreshBadge();
   startTriggers();
+  refreshWatchlist();
+  if (body.dataset.alerts === '1') import('./alerts.js');
 }

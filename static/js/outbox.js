@@ -5,7 +5,7 @@
 // No dependency on the DOM: the service worker imports this module too.
 
 const DB_NAME = 'tcd';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 export const RETENTION_DAYS = 30;
 
 // States a record moves through. Only the server's answer moves it to "sent".
@@ -28,6 +28,10 @@ function upgrade(db, oldVersion) {
     outbox.createIndex('by_state', 'state');
     outbox.createIndex('by_user', 'user');
     outbox.createIndex('by_seq', 'seq', { unique: true });
+  }
+  if (oldVersion < 2) {
+    // Photos taken in the field, reduced on the device, waiting to be uploaded.
+    db.createObjectStore('photos', { keyPath: 'id' });
   }
 }
 
@@ -163,6 +167,36 @@ export async function correctRecord(id, data) {
   const record = await getRecord(id);
   if (!record || record.state !== STATES.rejected) throw new Error('only a rejected record can be corrected');
   await patchRecords([[id, { data, state: STATES.queued, errors: null, last_error: '' }]]);
+}
+
+// A photo (already reduced) is stored before the record that lists it.
+export async function addPhoto(blob, sha256) {
+  const db = await openDb();
+  const tx = db.transaction('photos', 'readwrite');
+  const photo = { id: uuid(), blob, type: blob.type, size: blob.size, sha256,
+                  state: 'pending', error: '', created_at: new Date().toISOString() };
+  tx.objectStore('photos').add(photo);
+  await finished(tx);
+  return photo;
+}
+
+export async function getPhoto(id) {
+  const db = await openDb();
+  return done(db.transaction('photos').objectStore('photos').get(id));
+}
+
+export async function markPhoto(id, patch) {
+  const db = await openDb();
+  const tx = db.transaction('photos', 'readwrite');
+  const store = tx.objectStore('photos');
+  const request = store.get(id);
+  request.onsuccess = () => { if (request.result) store.put({ ...request.result, ...patch }); };
+  await finished(tx);
+}
+
+export async function sha256Hex(blob) {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 // Counts for the badge and the device report.

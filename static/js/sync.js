@@ -88,6 +88,35 @@ async function parkForSignIn(records) {
     .map((r) => [r.id, { state: outbox.STATES.waiting }]));
 }
 
+// Upload the photos a record lists before the record itself (the server checks they exist).
+// Returns 'ok', 'offline', 'signed_out', or an error message that makes the record rejected.
+async function uploadPhotos(record, token) {
+  for (const id of record.data?.photos || []) {
+    const photo = await outbox.getPhoto(id);
+    if (!photo) return 'a photo of this report is missing on this device';
+    if (photo.state === 'uploaded') continue;
+    let response;
+    try {
+      response = await fetch(`/api/v1/photos/${id}`, {
+        method: 'PUT', credentials: 'same-origin', cache: 'no-store', body: photo.blob,
+        headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'X-CSRFToken': token },
+      });
+    } catch (error) {
+      return 'offline';
+    }
+    if (response.status === 401 || response.status === 403) return 'signed_out';
+    if (response.status >= 500) return 'offline';
+    if (response.ok) { await outbox.markPhoto(id, { state: 'uploaded', error: '' }); continue; }
+    let answer = {};
+    try { answer = await response.json(); } catch (error) { /* keep the status */ }
+    if (answer.error === 'csrf') return 'signed_out';
+    if (answer.error === 'sha256') return 'offline';   // damaged on the way: try again later
+    await outbox.markPhoto(id, { state: 'rejected', error: answer.message || `HTTP ${response.status}` });
+    return answer.message || `HTTP ${response.status}`;
+  }
+  return 'ok';
+}
+
 function envelope(record) {
   return { type: record.type, id: record.id, device_id: record.device_id, seq: record.seq,
            created_at: record.created_at, author: record.user, data: record.data };
@@ -150,7 +179,23 @@ async function flushLocked({ force, appVersion }) {
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const mine = (await outbox.allRecords()).filter((r) => r.user === username &&
       outbox.PENDING.includes(r.state));
-    const batch = mine.slice(0, BATCH_SIZE);
+    const batch = [];
+    for (const record of mine.slice(0, BATCH_SIZE)) {
+      const photos = await uploadPhotos(record, session.token);
+      if (photos === 'offline' || photos === 'signed_out') {
+        if (photos === 'signed_out') await parkForSignIn(mine);
+        else await recordFailure('photo upload failed: no connection');
+        announce();
+        if (!batch.length) return { status: photos === 'offline' ? 'offline' : 'signed_out' };
+        break;
+      }
+      if (photos !== 'ok') {
+        await outbox.patchRecords([[record.id, { state: outbox.STATES.rejected,
+                                                 errors: { photos: [photos] }, last_error: photos }]]);
+        continue;
+      }
+      batch.push(record);
+    }
     await outbox.patchRecords(batch.map((r) => [r.id, { state: outbox.STATES.sending,
                                                         attempts: (r.attempts || 0) + 1 }]));
     announce();
@@ -190,7 +235,7 @@ async function flushLocked({ force, appVersion }) {
     await outbox.patchRecords(applyResults(batch, answer));
     const resent = await requeueMissing(body.device.id, answer.held.ranges);
     announce();
-    if (batch.length < BATCH_SIZE && resent === 0) break;
+    if (mine.length <= BATCH_SIZE && resent === 0) break;
   }
   await recordSuccess();
   const held = await outbox.getMeta('held', { ranges: [] });

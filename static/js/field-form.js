@@ -1,0 +1,206 @@
+// The sighting and follow-up forms on a phone: location, photos reduced on the device,
+// saved to the outbox first (online or not), then sent by the sync client.
+import * as outbox from './outbox.js';
+import { errorText, onChange } from './sync.js';
+import { syncNow } from './app.js';
+
+const form = document.getElementById('field-form');
+const type = form.dataset.recordType;
+const statusBox = document.getElementById('save-status');
+const MAX_SIDE = 1600;        // px: plenty to recognise a banner, a few hundred KB as JPEG
+const JPEG_QUALITY = 0.8;
+const pad = (n) => String(n).padStart(2, '0');
+let photoIds = [];
+let lastRecordId = null;
+
+function nowText() {
+  const d = new Date();
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+// --- photos ---
+const photoBox = document.getElementById('field-photos');
+const photoError = document.getElementById('photos-error');
+const thumbs = document.getElementById('photo-thumbs');
+
+function showPhotoError(text) {
+  photoError.textContent = text;
+  photoError.hidden = !text;
+}
+
+async function reduce(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(bitmap.width * scale);
+  canvas.height = Math.round(bitmap.height * scale);
+  canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
+}
+
+function addThumb(photo) {
+  const li = document.createElement('li');
+  const img = document.createElement('img');
+  img.src = URL.createObjectURL(photo.blob);
+  img.alt = '';
+  const remove = document.createElement('button');
+  remove.type = 'button';
+  remove.className = 'button';
+  remove.textContent = '✕';
+  remove.setAttribute('aria-label', 'remove');
+  remove.addEventListener('click', () => {
+    photoIds = photoIds.filter((id) => id !== photo.id);
+    li.remove();
+    showPhotoError('');
+  });
+  li.append(img, remove);
+  thumbs.append(li);
+}
+
+async function takePhotos(event) {
+  const max = Number(photoBox.dataset.max);
+  showPhotoError('');
+  for (const file of event.target.files) {
+    if (photoIds.length >= max) { showPhotoError(photoBox.dataset.tooMany); break; }
+    let blob;
+    try { blob = await reduce(file); } catch (error) { showPhotoError(photoBox.dataset.notImage); continue; }
+    const photo = await outbox.addPhoto(blob, await outbox.sha256Hex(blob));
+    photoIds.push(photo.id);
+    addThumb(photo);
+  }
+  event.target.value = '';
+  form.dataset.dirty = '1';
+}
+
+// --- location (optional, never required) ---
+function useLocation() {
+  const button = document.getElementById('use-location');
+  const text = document.getElementById('location-text');
+  if (!navigator.geolocation) { text.textContent = button.dataset.failed; return; }
+  text.textContent = button.dataset.locating;
+  navigator.geolocation.getCurrentPosition((position) => {
+    const { latitude, longitude, accuracy } = position.coords;
+    form.elements.latitude.value = latitude.toFixed(6);
+    form.elements.longitude.value = longitude.toFixed(6);
+    form.elements.accuracy.value = Math.round(accuracy);
+    text.textContent = `${latitude.toFixed(5)}, ${longitude.toFixed(5)} (± ${Math.round(accuracy)} m)`;
+  }, () => { text.textContent = button.dataset.failed; }, { enableHighAccuracy: true, timeout: 20000 });
+}
+
+// --- the record ---
+const numberOrNull = (value) => (String(value).trim() === '' ? null : Number(value));
+
+function collect() {
+  const data = new FormData(form);
+  if (type === 'sighting') {
+    return {
+      site: data.get('site'), place_text: data.get('place_text') || '',
+      latitude: numberOrNull(data.get('latitude')), longitude: numberOrNull(data.get('longitude')),
+      accuracy: numberOrNull(data.get('accuracy')), seen_at: data.get('seen_at'),
+      people_count: numberOrNull(data.get('people_count')), communes: data.getAll('communes'),
+      watch_entry: data.get('watch_entry') || '', demands: data.get('demands') || '',
+      banners: data.get('banners') || '', leaders: data.get('leaders') || '',
+      police: data.get('police'), notes: data.get('notes') || '', photos: [...photoIds],
+    };
+  }
+  return {
+    sighting: data.get('sighting'), at: data.get('at'),
+    people_count: numberOrNull(data.get('people_count')), action: data.get('action') || '',
+    note: data.get('note') || '', photos: [...photoIds], closed: data.has('closed'),
+  };
+}
+
+async function showStatus() {
+  if (!lastRecordId) return;
+  const record = await outbox.getRecord(lastRecordId);
+  if (!record) return;
+  const text = statusBox.dataset;
+  const messages = { sent: text.sent, queued: text.queued, sending: text.sending,
+                     waiting_signin: text.waiting, rejected: text.rejected, conflict: text.rejected };
+  statusBox.hidden = false;
+  statusBox.dataset.state = record.state;
+  statusBox.querySelector('.what').textContent = `${text.saved.replace('%n', record.seq)} ${messages[record.state] || ''}`;
+  statusBox.querySelector('.detail').textContent =
+    record.state === 'rejected' || record.state === 'conflict' ? errorText(record.errors) : '';
+  const addUpdate = document.getElementById('add-update');
+  if (type === 'sighting') {
+    addUpdate.href = `/field/updates/new?sighting=${encodeURIComponent(record.id)}`;
+    addUpdate.hidden = false;
+  }
+}
+
+function resetForm() {
+  const keep = type === 'sighting' ? ['site', 'place_text'] : ['sighting'];
+  for (const element of form.elements) {
+    if (!element.name || keep.includes(element.name)) continue;
+    if (element.type === 'checkbox') element.checked = false;
+    else if (element.tagName === 'SELECT') element.selectedIndex = 0;
+    else if (element.type !== 'file') element.value = '';
+  }
+  photoIds = [];
+  thumbs.replaceChildren();
+  setDefaults();
+  form.dataset.dirty = '';
+}
+
+async function save(event) {
+  event.preventDefault();
+  if (!form.checkValidity()) { form.reportValidity(); return; }
+  const user = await outbox.getMeta('user');
+  const record = await outbox.addRecord(type, collect(), user ? user.username : document.body.dataset.username);
+  lastRecordId = record.id;
+  resetForm();
+  document.dispatchEvent(new CustomEvent('outbox-form-saved'));
+  await showStatus();
+  statusBox.focus();
+  await syncNow(true);
+  await showStatus();
+}
+
+function setDefaults() {
+  const timeField = form.elements.seen_at || form.elements.at;
+  timeField.value = nowText();
+}
+
+// Watch-list entries come from this device's copy (kept by app.js), not from the page:
+// the cached page then holds no one's name.
+async function fillWatchEntries() {
+  const select = form.elements.watch_entry;
+  if (!select) return;
+  const list = await outbox.getMeta('watchlist');
+  for (const entry of list?.entries || []) select.add(new Option(entry.name, String(entry.id)));
+}
+
+function showPlaceText() {
+  if (!form.elements.site) return;
+  const levels = JSON.parse(form.dataset.siteLevels || '{}');
+  const other = levels[form.elements.site.value] === 'other';
+  for (const el of form.querySelectorAll('.when-other-place')) el.hidden = !other && !el.classList.contains('has-error');
+}
+
+async function describeSighting() {
+  const id = new URLSearchParams(window.location.search).get('sighting') || '';
+  form.elements.sighting.value = id;
+  const summary = document.getElementById('sighting-summary');
+  const record = id && await outbox.getRecord(id);
+  if (record && record.type === 'sighting') {
+    summary.textContent = `#${record.seq} · ${record.data.seen_at} · ${record.data.people_count}`;
+  } else if (!id) {
+    summary.textContent = summary.dataset.unknown;
+  }
+}
+
+document.getElementById('photo-input').addEventListener('change', takePhotos);
+form.addEventListener('input', () => { form.dataset.dirty = '1'; });
+form.addEventListener('submit', save);
+onChange(() => showStatus());
+setDefaults();
+if (type === 'sighting') {
+  document.getElementById('use-location').addEventListener('click', useLocation);
+  form.elements.site.addEventListener('change', showPlaceText);
+  showPlaceText();
+  fillWatchEntries();
+} else {
+  describeSighting();
+}
