@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 document, built from the same form classes that validate records."""
 from flask import current_app
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from ..field.forms import LocalDateTimeField, PhotoListField
 from ..sync.protocol import MAX_BATCH
 from ..sync.types import RECORD_TYPES
 
@@ -29,6 +30,34 @@ EXAMPLES = {
             "notes": "", "consent_to_disclose": False,
         },
     },
+    "sighting": {
+        "type": "sighting",
+        "id": "7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+        "device_id": "0d9a4f7e-2c1b-4a3d-8e5f-6a7b8c9d0e1f",
+        "seq": 2,
+        "created_at": "2021-10-21T02:31:00Z",
+        "author": "thanhvien",
+        "data": {
+            "site": "TCD-TW", "place_text": "", "latitude": 21.0227, "longitude": 105.8194,
+            "accuracy": 25, "seen_at": "21/10/2021 09:30", "people_count": 12,
+            "communes": ["09079", "09100"], "watch_entry": "",
+            "demands": "Đòi bồi thường đất nông nghiệp", "banners": "Băng rôn đòi quyền lợi",
+            "leaders": "Ông Nguyễn Văn A", "police": "present", "notes": "", "photos": [],
+        },
+    },
+    "sighting_update": {
+        "type": "sighting_update",
+        "id": "8b2f3c4d-5e6f-4a71-9b8c-0d1e2f3a4b5c",
+        "device_id": "0d9a4f7e-2c1b-4a3d-8e5f-6a7b8c9d0e1f",
+        "seq": 3,
+        "created_at": "2021-10-21T03:15:00Z",
+        "author": "thanhvien",
+        "data": {
+            "sighting": "7a1e2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b", "at": "21/10/2021 10:15",
+            "people_count": 8, "action": "persuaded", "note": "Đã vận động 4 người về",
+            "photos": [], "closed": False,
+        },
+    },
 }
 
 
@@ -36,7 +65,10 @@ def _field_schema(field) -> dict:
     """A JSON schema for one form field."""
     lengths = [v for v in field.validators if isinstance(v, Length)]
     schema: dict
-    if isinstance(field, SelectMultipleField):
+    if isinstance(field, PhotoListField):
+        schema = {"type": "array", "maxItems": 5, "items": {"type": "string", "format": "uuid"},
+                  "description": "ids of photos uploaded first with PUT /api/v1/photos/{id}"}
+    elif isinstance(field, SelectMultipleField):
         schema = {"type": "array", "items": {"enum": [c[0] for c in field.choices]},
                   "uniqueItems": True}
     elif isinstance(field, SelectField):
@@ -50,6 +82,13 @@ def _field_schema(field) -> dict:
                 schema.update(minimum=v.min, maximum=v.max)
     elif isinstance(field, DateField):
         schema = {"type": "string", "description": "yyyy-mm-dd or dd/mm/yyyy"}
+    elif isinstance(field, LocalDateTimeField):
+        schema = {"type": "string", "description": "local time, dd/mm/yyyy HH:MM"}
+    elif isinstance(field, FloatField):
+        schema = {"type": ["number", "null"]}
+        for v in field.validators:
+            if isinstance(v, NumberRange):
+                schema.update(minimum=v.min, maximum=v.max)
     elif field.name == "representatives":
         schema = {"type": "array", "items": {"type": "string"}, "maxItems": 5,
                   "description": "names; required for groups of 5 or more"}
@@ -124,6 +163,36 @@ def document() -> dict:
                         "$ref": "#/components/schemas/sync_response"}}}},
                     "400": json_error, "401": json_error, "403": json_error,
                     "413": json_error}}},
+            "/api/v1/photos/{photo_id}": {"put": {
+                "summary": "Upload a photo's bytes once (idempotent by id and SHA-256)",
+                "parameters": [
+                    {"name": "photo_id", "in": "path", "required": True,
+                     "schema": {"type": "string", "format": "uuid"}},
+                    {"name": "X-Content-SHA256", "in": "header", "required": False,
+                     "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                    "image/webp": {"schema": {"type": "string", "format": "binary"}}}},
+                "responses": {
+                    "200": {"description": "duplicate: already stored", "content": {
+                        "application/json": {"schema": {"type": "object"}}}},
+                    "201": {"description": "accepted", "content": {
+                        "application/json": {"schema": {"type": "object"}}}},
+                    "400": json_error, "401": json_error, "403": json_error,
+                    "409": json_error, "413": json_error, "415": json_error}}},
+            "/api/v1/watchlist": {"get": {
+                "summary": "The watch list, for phones to keep offline",
+                "responses": {"200": {"description": "entries", "content": {
+                    "application/json": {"schema": {"type": "object"}}}},
+                    "401": json_error, "403": json_error}}},
+            "/api/v1/alerts": {"get": {
+                "summary": "Sightings flagged since an instant (leaders and deputies)",
+                "parameters": [{"name": "since", "in": "query", "required": False,
+                                "schema": {"type": "string", "format": "date-time"}}],
+                "responses": {"200": {"description": "alerts", "content": {
+                    "application/json": {"schema": {"type": "object"}}}},
+                    "401": json_error, "403": json_error}}},
             "/api/v1/reference": {"get": {
                 "summary": "Plan, shifts, communes and sites for the offline forms",
                 "responses": {"200": {"description": "reference data", "content": {

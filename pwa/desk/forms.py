@@ -1,5 +1,6 @@
 """The visit form: one source of validation for the HTML form and for synced JSON records."""
 import re
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .. import classifications as C
 from ..models import Shift, Unit
 from ..extensions import db
+from ..clock import local_now
 from ..text import vn_sort_key
 
 def units_in_order() -> list[Unit]:
@@ -133,6 +135,10 @@ class VisitForm(FlaskForm):
     def _cross_field_rules(self) -> bool:
         errors: dict = {}
         kinds = set(self.kinds.data or [])
+        received = self.received_on.data
+        if received and not (date(2000, 1, 1) <= received <= local_now().date() + timedelta(days=1)):
+            errors[self.received_on] = _l("The date received cannot be in the future.") if (
+                received.year >= 2000) else _l("Enter the date as dd/mm/yyyy.")
         if not kinds:
             errors[self.kinds] = _l("Choose at least one petition kind.")
         if self.id_number.data:

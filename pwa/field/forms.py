@@ -35,7 +35,8 @@ class LocalDateTimeField(StringField):
                 naive = datetime.strptime(text, fmt)
             except ValueError:
                 continue
-            self.instant = naive.replace(tzinfo=local_zone())
+            if 2000 <= naive.year <= 2100:   # outside, a typo (and beyond what time zones cover)
+                self.instant = naive.replace(tzinfo=local_zone())
             break
 
     def pre_validate(self, form):

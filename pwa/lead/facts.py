@@ -104,12 +104,13 @@ def device_facts() -> tuple[list[DeviceFacts], dict[str, list[SyncProblem]]]:
         counts = problems.get(device.id, {})
         gaps = (missing_ranges(runs.get(device.id, []), device.highest_seq)
                 if device.id in suspects else [])
-        shown, _ = capped(gaps)
+        shown, more = capped(gaps)
         facts.append(DeviceFacts(
             id=device.id, label=device.label, user=user.display_name if user else "",
             last_contact=device.last_contact, last_sync=device.last_sync,
             outbox_depth=device.outbox_depth or 0, oldest_pending=device.oldest_pending,
-            highest_seq=device.highest_seq or 0, gaps=shown, gap_count=count_numbers(gaps),
+            highest_seq=device.highest_seq or 0, gaps=shown, gaps_more=more,
+            gap_count=count_numbers(gaps),
             rejected=counts.get("rejected", 0), conflicts=counts.get("conflict", 0),
             app_version=device.app_version or "",
             clock_skew_seconds=device.clock_skew_seconds or 0.0))

@@ -1,12 +1,19 @@
-"""Leader views (filled in by the sync-status work)."""
-from flask import render_template
+"""Leader views: the sync status page and its JSON (the page refreshes itself from it)."""
+from flask import jsonify, render_template
 
 from ..security import requires
-from . import bp
+from . import bp, report
 
 
 @bp.get("/status")
 @requires("status.read")
 def status():
-    """Per device: is anything missing?"""
-    return render_template("lead/status.html")
+    """Per device: is anything missing? Rendered whole, so it reads without JavaScript."""
+    return render_template("lead/status.html", report=report.build())
+
+
+@bp.get("/api/v1/status")
+@requires("status.read")
+def status_json():
+    """The same report as JSON, for the page's refresh every few seconds."""
+    return jsonify(report.build())

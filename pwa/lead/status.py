@@ -16,6 +16,9 @@ CLOCK_LIMIT_SECONDS = 5 * 60
 # arrived, records the server refused (conflicts first: the device itself cannot fix them),
 # then what causes trouble later (an old app, a wrong clock).
 SEVERITY = ("silent_pending", "gaps", "conflict", "rejected", "outdated_app", "clock_skew")
+# How each kind is shown: records may be lost, records were refused, trouble later.
+LEVELS = {"silent_pending": "critical", "gaps": "critical", "conflict": "serious",
+          "rejected": "serious", "outdated_app": "notice", "clock_skew": "notice"}
 # How many ranges of missing numbers are listed per device; the count itself is always exact.
 MAX_GAP_RANGES = 8
 
@@ -34,6 +37,7 @@ class DeviceFacts:
     highest_seq: int = 0
     # Missing numbers as inclusive ranges (possibly capped) and their exact count.
     gaps: list[list[int]] = field(default_factory=list)
+    gaps_more: bool = False
     gap_count: int = 0
     rejected: int = 0
     conflicts: int = 0

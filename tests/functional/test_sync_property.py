@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pwa.api.openapi import EXAMPLES
 from pwa.extensions import db
-from pwa.models import Device, SyncProblem, Visit
+from pwa.models import Device, Sighting, SyncProblem, Visit
 from pwa.sync.protocol import in_ranges
 from tests.helpers import csrf_token, login
 
@@ -27,9 +27,11 @@ class DeviceModel:
         self.next_seq = 1
 
     def create(self):
-        rec = copy.deepcopy(EXAMPLES["visit"])
-        rec.update(id=str(uuid.uuid4()), device_id=self.id, seq=self.next_seq, author="desk")
-        rec["data"]["content"] = f"Nội dung số {self.next_seq}"
+        """A visit or a crowd sighting, in turn: both share the device's sequence."""
+        kind = "visit" if self.next_seq % 2 else "sighting"
+        rec = copy.deepcopy(EXAMPLES[kind])
+        rec.update(id=str(uuid.uuid4()), device_id=self.id, seq=self.next_seq, author="member")
+        rec["data"]["notes"] = f"Bản ghi số {self.next_seq}"
         self.records[rec["id"]] = {"seq": self.next_seq, "body": rec, "state": "pending"}
         self.next_seq += 1
 
@@ -55,20 +57,25 @@ def _send(client, device, records):
 
 
 def _stored(observer):
+    """Record id → its notes, over every record type."""
     with observer.app_context():
-        return dict(db.session.execute(sa.select(Visit.id, Visit.content)).all())
+        rows = []
+        for model in (Visit, Sighting):
+            rows += db.session.execute(sa.select(model.id, model.notes)).all()
+        return dict(rows)
 
 
 def _restore(observer, snapshot: set[str]):
     """The database as it was at the backup: rows added since are gone."""
     with observer.app_context():
-        db.session.execute(sa.delete(Visit).where(Visit.id.not_in(snapshot or {""})))
+        for model in (Visit, Sighting):
+            db.session.execute(sa.delete(model).where(model.id.not_in(snapshot or {""})))
         db.session.commit()
 
 
 def _reset(observer):
     with observer.app_context():
-        for model in (Visit, SyncProblem, Device):
+        for model in (Visit, Sighting, SyncProblem, Device):
             db.session.execute(sa.delete(model))
         db.session.commit()
 
@@ -88,7 +95,7 @@ operations = st.lists(st.one_of(
 @given(operations)
 def test_every_record_ends_on_the_server_exactly_once(client, observer, steps):
     if not client.cookies.get("tcd_session"):
-        login(client, "desk")
+        login(client, "member")
     _reset(observer)
     device, backup = DeviceModel(), set()
     for op, n in steps:
@@ -115,5 +122,5 @@ def test_every_record_ends_on_the_server_exactly_once(client, observer, steps):
     assert set(stored) == set(device.records)
     assert len(stored) == len(device.records)
     for record_id, rec in device.records.items():
-        assert stored[record_id] == rec["body"]["data"]["content"]
+        assert stored[record_id] == rec["body"]["data"]["notes"]
         assert rec["state"] == "sent"

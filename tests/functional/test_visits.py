@@ -67,6 +67,8 @@ INVALID = [
     ({"content": ""}, "content"),
     ({"received_on": "31/02/2021"}, "received_on"),
     ({"received_on": "2021/10/21x"}, "received_on"),
+    ({"received_on": "01/01/2099"}, "received_on"),
+    ({"received_on": "01/01/0001"}, "received_on"),
     ({"id_number": "12345"}, "id_number"),
     ({"id_number": "0260850012345"}, "id_number"),
     ({"id_number": "AB-12"}, "id_number"),

@@ -1,0 +1,211 @@
+"""The sync status report in words: one dict, translated and formatted, that the page renders
+and GET /api/v1/status returns, so the page's refresh shows exactly what a reload would."""
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from ..clock import format_date, format_datetime, local_zone
+from ..database import utcnow
+from ..models import SyncProblem
+from ..sync.types import RECORD_TYPES
+from . import facts as gather
+from .status import (LEVELS, DeviceFacts, DeviceWarning, all_warnings, devices_in_order,
+                     is_clock_off, is_outdated, ranges_text)
+
+# Names of record types (one record; today's totals); a type missing here shows its code.
+RECORD_TYPE_NAMES = {
+    "visit": _l("Visit"),
+    "sighting": _l("Crowd sighting"),
+    "sighting_update": _l("Sighting follow-up"),
+}
+RECORD_TYPE_TOTALS = {
+    "visit": _l("Visits"),
+    "sighting": _l("Crowd sightings"),
+    "sighting_update": _l("Sighting follow-ups"),
+}
+# Which cells of a device's row each warning marks.
+FLAGGED_CELLS = {"silent_pending": ("last_contact", "outbox"), "gaps": ("gaps",),
+                 "conflict": ("not_stored",), "rejected": ("not_stored",),
+                 "outdated_app": ("app_version",), "clock_skew": ("clock",)}
+PROBLEM_STATUS = {"rejected": _l("rejected"), "conflict": _l("in conflict")}
+
+
+def duration_text(seconds: float, precise: bool = False) -> str:
+    """A span of time in words: "45 s", "12 min", "2 h 05 min", "3 d 4 h"; precise adds the
+    seconds under an hour ("7 min 30 s")."""
+    seconds = int(abs(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h", d=days, h=hours)
+    if hours:
+        return _("%(h)d h %(m)02d min", h=hours, m=minutes)
+    if minutes and precise and secs:
+        return _("%(m)d min %(s)d s", m=minutes, s=secs)
+    if minutes:
+        return _("%(m)d min", m=minutes)
+    return _("%(s)d s", s=secs)
+
+
+def ago_text(moment: datetime | None, now: datetime) -> str:
+    """How long ago an instant was ("12 min ago"), or "never"."""
+    if moment is None:
+        return _("never")
+    if now - moment < timedelta(seconds=1):
+        return _("just now")
+    return _("%(duration)s ago", duration=duration_text((now - moment).total_seconds()))
+
+
+def skew_text(seconds: float) -> str:
+    """How far a device's clock is off: "7 min 30 s fast", "2 min slow", "in step"."""
+    if abs(seconds) < 1:
+        return _("in step")
+    duration = duration_text(seconds, precise=True)
+    if seconds > 0:
+        return _("%(duration)s fast", duration=duration)
+    return _("%(duration)s slow", duration=duration)
+
+
+def warning_text(warning: DeviceWarning, device: DeviceFacts, now: datetime) -> str:
+    """A warning in plain words, naming the device and its user."""
+    who = {"device": device.name, "user": device.user or _("unknown user")}
+    n = int(warning.amount)
+    if warning.code == "silent_pending":
+        silence = (now - device.last_contact).total_seconds() if device.last_contact else 0
+        return ngettext(
+            "%(device)s (%(user)s): no contact for %(duration)s while %(num)d record waits "
+            "to be sent.",
+            "%(device)s (%(user)s): no contact for %(duration)s while %(num)d records wait "
+            "to be sent.", n, duration=duration_text(silence), **who)
+    if warning.code == "gaps":
+        return ngettext(
+            "%(device)s (%(user)s): %(num)d record never reached the server (number "
+            "%(numbers)s).",
+            "%(device)s (%(user)s): %(num)d records never reached the server (numbers "
+            "%(numbers)s).", n,
+            numbers=ranges_text(device.gaps, device.gaps_more), **who)
+    if warning.code == "conflict":
+        return ngettext(
+            "%(device)s (%(user)s): %(num)d record is in conflict and was not stored.",
+            "%(device)s (%(user)s): %(num)d records are in conflict and were not stored.",
+            n, **who)
+    if warning.code == "rejected":
+        return ngettext(
+            "%(device)s (%(user)s): %(num)d record was rejected and waits to be corrected "
+            "on the device.",
+            "%(device)s (%(user)s): %(num)d records were rejected and wait to be corrected "
+            "on the device.", n, **who)
+    if warning.code == "outdated_app":
+        return _("%(device)s (%(user)s): runs an old version of the app (%(version)s); open "
+                 "the app on it while online to update.",
+                 version=device.app_version or _("unknown"), **who)
+    return _("%(device)s (%(user)s): its clock is %(skew)s.",
+             skew=skew_text(device.clock_skew_seconds), **who)
+
+
+def _field_labels(record_type: str) -> dict[str, str]:
+    """Field names of a record type's form with their labels, to word field errors."""
+    kind = RECORD_TYPES.get(record_type)
+    if kind is None:
+        return {}
+    form = kind.form(meta={"csrf": False}, formdata=None)
+    return {f.name: str(f.label.text) for f in form}
+
+
+def problem_entry(problem: SyncProblem, labels: dict[str, dict[str, str]]) -> dict:
+    """One rejected or conflicting record: what, when, and the messages it got."""
+    if problem.record_type not in labels:
+        labels[problem.record_type] = _field_labels(problem.record_type)
+    fields = labels[problem.record_type]
+    errors = problem.errors if isinstance(problem.errors, dict) else {}
+    messages = []
+    for name, texts in errors.items():
+        texts = texts if isinstance(texts, list) else [texts]
+        label = fields.get(name, name)
+        messages += [f"{label}: {text}" for text in texts]
+    type_label = str(RECORD_TYPE_NAMES.get(problem.record_type, problem.record_type))
+    return {"seq": problem.seq, "record_id": problem.record_id,
+            "record_type": problem.record_type, "status": problem.status,
+            "at": problem.at.isoformat(),
+            "title": " · ".join([f"#{problem.seq}", type_label,
+                                 str(PROBLEM_STATUS.get(problem.status, problem.status)),
+                                 format_datetime(problem.at)]),
+            "messages": messages}
+
+
+def device_entry(device: DeviceFacts, codes: list[str], problems: list[dict], now: datetime,
+                 server_version: str) -> dict:
+    """One device's row: the facts, and the same facts in words."""
+    not_stored = [text for n, text in (
+        (device.rejected, _("rejected: %(n)d", n=device.rejected)),
+        (device.conflicts, _("in conflict: %(n)d", n=device.conflicts))) if n]
+    return {
+        "id": device.id, "name": device.name, "label": device.label, "user": device.user,
+        "level": LEVELS[codes[0]] if codes else "ok", "warnings": codes,
+        "flagged": sorted({cell for code in codes for cell in FLAGGED_CELLS[code]}),
+        "last_contact": _iso(device.last_contact),
+        "last_contact_text": format_datetime(device.last_contact),
+        "last_contact_ago": ago_text(device.last_contact, now),
+        "last_sync": _iso(device.last_sync), "last_sync_text": format_datetime(device.last_sync),
+        "outbox_depth": device.outbox_depth, "oldest_pending": _iso(device.oldest_pending),
+        "oldest_pending_text": (_("oldest from %(when)s",
+                                  when=format_datetime(device.oldest_pending))
+                                if device.outbox_depth and device.oldest_pending else ""),
+        "highest_seq": device.highest_seq,
+        "gaps": {"count": device.gap_count, "ranges": device.gaps, "more": device.gaps_more,
+                 "text": ranges_text(device.gaps, device.gaps_more)},
+        "rejected": device.rejected, "conflicts": device.conflicts,
+        "not_stored_text": ", ".join(not_stored), "problems": problems,
+        "app_version": device.app_version, "app_outdated": is_outdated(device, server_version),
+        "clock_skew_seconds": round(device.clock_skew_seconds, 1),
+        "clock_skew_text": skew_text(device.clock_skew_seconds),
+        "clock_off": is_clock_off(device),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def build(now: datetime | None = None) -> dict:
+    """The whole report: summary figures, warnings most serious first, today's totals and
+    every device (those needing attention first)."""
+    now = now or utcnow()
+    server_version = current_app.config["APP_VERSION"]
+    devices, problems = gather.device_facts()
+    warnings = all_warnings(devices, now, server_version)
+    by_id = {d.id: d for d in devices}
+    codes: dict[str, list[str]] = {}
+    for w in warnings:
+        codes.setdefault(w.device_id, []).append(w.code)
+    labels: dict[str, dict[str, str]] = {}
+    today = now.astimezone(local_zone()).date()
+    totals = gather.received_between(*gather.day_bounds(today, local_zone()))
+    return {
+        "generated_at": now.isoformat(),
+        "generated_at_text": now.astimezone(local_zone()).strftime("%H:%M:%S"),
+        "server_version": server_version,
+        "summary": {
+            "devices": len(devices),
+            "attention": len(codes),
+            "pending": sum(d.outbox_depth for d in devices),
+            "missing": sum(d.gap_count for d in devices),
+            "not_stored": sum(d.rejected + d.conflicts for d in devices),
+        },
+        "warnings": [{"code": w.code, "level": LEVELS[w.code], "device_id": w.device_id,
+                      "device": by_id[w.device_id].name, "user": by_id[w.device_id].user,
+                      "text": warning_text(w, by_id[w.device_id], now)} for w in warnings],
+        "today": {"date": today.isoformat(), "date_text": format_date(today),
+                  "totals": [{"type": name, "count": n,
+                              "label": str(RECORD_TYPE_TOTALS.get(name, name))}
+                             for name, n in totals]},
+        "devices": [device_entry(d, codes.get(d.id, []),
+                                 [problem_entry(p, labels) for p in problems.get(d.id, [])],
+                                 now, server_version)
+                    for d in devices_in_order(devices, warnings)],
+    }
+
