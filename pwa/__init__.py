@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .desk import bp as desk_bp
+    from .board import bp as board_bp
     from .field import bp as field_bp
     from .home import bp as home_bp
     from .lead import bp as lead_bp
@@ -46,7 +47,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     from .webapp import code_version
     app.config.setdefault("APP_VERSION", code_version())
     for blueprint in (auth_bp, home_bp, desk_bp, admin_bp, api_bp, pwa_bp, lead_bp,
-                      field_bp):
+                      field_bp, board_bp):
         app.register_blueprint(blueprint)
 
     from . import cli

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import DenouncerIdentity, User, Visit, VisitAmendment
+from ..models.summary import add_to_day, visit_counts
 from ..models.visits import IDENTITY_FIELDS
 from ..text import fold
 
@@ -85,6 +86,7 @@ def store_visit(record: dict, *, record_id: str, device_id: str, seq: int,
         _seal(visit, record["consent_to_disclose"])
     _refresh_search_text(visit)
     db.session.add(visit)
+    add_to_day(visit.received_on, visit_counts(visit))
     return "accepted", visit
 
 
@@ -123,14 +125,16 @@ def amend_visit(visit: Visit, new: dict, *, reason: str, author: User) -> VisitA
             visible[field] = [before, after]
     amendment = VisitAmendment(id=str(uuid.uuid4()), visit=visit, author_id=author.id,
                                reason=reason, changes=visible)
+    db.session.add(amendment)
     merged = {**old, **new}
+    add_to_day(visit.received_on, visit_counts(visit), sign=-1)   # the day as it was…
     for column, value in _columns(merged).items():
         setattr(visit, column, value)
     if visit.sealed or "to_cao" in merged["kinds"]:
         # Once a denunciation, always sealed: un-sealing would expose what was promised secret.
         _seal(visit, merged["consent_to_disclose"])
     _refresh_search_text(visit)
-    db.session.add(amendment)
+    add_to_day(visit.received_on, visit_counts(visit))             # …and as it is now
     return amendment
 
 

@@ -30,6 +30,14 @@ RECORD_TYPE_TOTALS = {
 FLAGGED_CELLS = {"silent_pending": ("last_contact", "outbox"), "gaps": ("gaps",),
                  "conflict": ("not_stored",), "rejected": ("not_stored",),
                  "outdated_app": ("app_version",), "clock_skew": ("clock",)}
+# Warnings the page lists at once; the rest wait behind a disclosure (the JSON has them all).
+WARNINGS_SHOWN = 12
+# Envelope fields and the sync service's own notes (the forms' messages come translated).
+ENVELOPE_LABELS = {"seq": _l("Sequence number"), "id": _l("Record id"),
+                   "type": _l("Record type"), "author": _l("Author")}
+SERVICE_NOTES = {"used by another record": _l("this number is used by another record"),
+                 "stored with other content": _l("a record with this id was stored with "
+                                                 "other content")}
 PROBLEM_STATUS = {"rejected": _l("rejected"), "conflict": _l("in conflict")}
 
 
@@ -125,8 +133,9 @@ def problem_entry(problem: SyncProblem, labels: dict[str, dict[str, str]]) -> di
     messages = []
     for name, texts in errors.items():
         texts = texts if isinstance(texts, list) else [texts]
-        label = fields.get(name, name)
-        messages += [f"{label}: {text}" for text in texts]
+        label = fields.get(name) or str(ENVELOPE_LABELS.get(name, name))
+        texts = [str(SERVICE_NOTES.get(text, text)) for text in texts]
+        messages += [text if name == "_form" else f"{label}: {text}" for text in texts]
     type_label = str(RECORD_TYPE_NAMES.get(problem.record_type, problem.record_type))
     return {"seq": problem.seq, "record_id": problem.record_id,
             "record_type": problem.record_type, "status": problem.status,
@@ -161,7 +170,7 @@ def device_entry(device: DeviceFacts, codes: list[str], problems: list[dict], no
         "rejected": device.rejected, "conflicts": device.conflicts,
         "not_stored_text": ", ".join(not_stored), "problems": problems,
         "app_version": device.app_version, "app_outdated": is_outdated(device, server_version),
-        "clock_skew_seconds": round(device.clock_skew_seconds, 1),
+        "clock_skew_seconds": round(device.clock_skew_seconds, 1) + 0.0,  # never "-0.0"
         "clock_skew_text": skew_text(device.clock_skew_seconds),
         "clock_off": is_clock_off(device),
     }
@@ -196,6 +205,7 @@ def build(now: datetime | None = None) -> dict:
             "missing": sum(d.gap_count for d in devices),
             "not_stored": sum(d.rejected + d.conflicts for d in devices),
         },
+        "warnings_shown": WARNINGS_SHOWN,
         "warnings": [{"code": w.code, "level": LEVELS[w.code], "device_id": w.device_id,
                       "device": by_id[w.device_id].name, "user": by_id[w.device_id].user,
                       "text": warning_text(w, by_id[w.device_id], now)} for w in warnings],

@@ -111,12 +111,13 @@ def all_warnings(devices: list[DeviceFacts], now: datetime,
 
 def devices_in_order(devices: list[DeviceFacts],
                      warnings: list[DeviceWarning]) -> list[DeviceFacts]:
-    """Devices needing attention first (the worst first), then the healthy ones by name."""
+    """Devices needing attention first (the worst first), then the healthy ones: those with
+    a label by name, then the unlabelled by id."""
     worst: dict[str, int] = {}
     for position, warning in enumerate(warnings):
         worst.setdefault(warning.device_id, position)
-    return sorted(devices, key=lambda d: (worst.get(d.id, len(warnings)), d.name.casefold(),
-                                          d.id))
+    return sorted(devices, key=lambda d: (worst.get(d.id, len(warnings)), not d.label,
+                                          d.name.casefold(), d.id))
 
 
 def missing_ranges(present: list[list[int]], highest: int) -> list[list[int]]:
