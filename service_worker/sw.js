@@ -27,6 +27,9 @@ async function precache() {
     try {
       const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
       if (response.ok && !response.redirected) await cache.put(url, response);
+      // An unread body holds its connection: a few of them stall every later fetch of the
+      // installing worker, and the install never ends.
+      else await response.body?.cancel();
     } catch (error) {
       console.warn('not precached', url, error);
     }

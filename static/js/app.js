@@ -9,12 +9,16 @@ const body = document.body;
 const t = (key) => body.dataset[key] || key;   // texts rendered by the server, translated
 
 let flushing = null;
+let again = null;   // a request made while a sync runs: its records were not in that batch
 export function syncNow(force = false) {
-  if (!flushing) {
-    flushing = flush({ force, appVersion: APP_VERSION })
-      .catch((error) => console.error('sync failed', error))
-      .finally(() => { flushing = null; refreshBadge(); });
+  if (flushing) {
+    again = { force: force || Boolean(again?.force) };
+    return flushing.then(() => (again ? syncNow(again.force) : undefined));
   }
+  again = null;
+  flushing = flush({ force, appVersion: APP_VERSION })
+    .catch((error) => console.error('sync failed', error))
+    .finally(() => { flushing = null; refreshBadge(); });
   return flushing;
 }
 

@@ -18,11 +18,16 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function drawWarnings(warnings) {
-  const list = document.getElementById('warnings');
-  list.replaceChildren(...warnings.map((w) => el('li', {
-    class: `warning level-${w.level}`, 'data-code': w.code, 'data-device': w.device_id,
-  }, w.text)));
+function warningItem(w) {
+  return el('li', { class: `warning level-${w.level}`, 'data-code': w.code, 'data-device': w.device_id }, w.text);
+}
+
+function drawWarnings(warnings, shown) {
+  document.getElementById('warnings').replaceChildren(...warnings.slice(0, shown).map(warningItem));
+  const rest = warnings.slice(shown);
+  document.getElementById('more-warnings').replaceChildren(...rest.map(warningItem));
+  document.getElementById('more-warnings-summary').textContent = texts.moreWarnings.replace('%n', rest.length);
+  document.getElementById('more-warnings-box').hidden = rest.length === 0;
   document.getElementById('all-clear').hidden = warnings.length > 0;
 }
 
@@ -50,8 +55,8 @@ function problemsCell(device, open) {
 
 function row(device, labels, open) {
   const cell = (name, ...children) => el('td', {
-    'data-cell': name, 'data-label': labels[name], class: device.flagged.includes(name) ? 'flag' : null,
-  }, ...children);
+    'data-cell': name, 'data-label': labels[name], class: device.flagged.includes(name) ? 'flagged' : null,
+  }, el('div', {}, ...children));
   const name = el('th', { scope: 'row', 'data-cell': 'device' }, el('strong', {}, device.name));
   if (device.label) name.append(' ', el('code', {}, device.id.slice(0, 8)));
   return el('tr', { class: `device level-${device.level}`, 'data-device': device.id,
@@ -71,29 +76,26 @@ function row(device, labels, open) {
 
 function drawDevices(devices) {
   const table = document.getElementById('devices');
-  // Column labels as the server rendered them; disclosures the reader opened stay open.
   const labels = {};
-  table.querySelectorAll('thead th').forEach((th, i) => {
-    const first = table.querySelector(`tbody tr > :nth-child(${i + 1})`);
-    if (first && first.dataset.cell) labels[first.dataset.cell] = th.textContent;
-  });
-  if (!Object.keys(labels).length) readLabelsFromHeader(table, labels);
+  table.querySelectorAll('thead th[data-cell]').forEach((th) => { labels[th.dataset.cell] = th.textContent; });
+  // Disclosures the reader opened stay open across a refresh.
   const open = new Set([...table.querySelectorAll('details[open]')].map((d) => d.dataset.device));
   table.tBodies[0].replaceChildren(...devices.map((d) => row(d, labels, open)));
-  const none = document.getElementById('no-devices');
-  if (none) none.hidden = devices.length > 0;
+  document.getElementById('no-devices').hidden = devices.length > 0;
 }
 
-// Before any row exists the header's order is the cells' order (see the template).
-const CELLS = ['device', 'user', 'last_contact', 'last_sync', 'outbox', 'gaps', 'not_stored', 'app_version', 'clock'];
-function readLabelsFromHeader(table, labels) {
-  table.querySelectorAll('thead th').forEach((th, i) => { labels[CELLS[i]] = th.textContent; });
+function drawHidden(count) {
+  const box = document.getElementById('devices-hidden-box');
+  if (!box) return;  // every device is listed
+  box.hidden = count === 0;
+  document.getElementById('devices-hidden').textContent = texts.devicesHidden.replace('%n', count);
 }
 
 function draw(report) {
-  drawWarnings(report.warnings);
+  drawWarnings(report.warnings, report.warnings_shown);
   drawFigures(report);
   drawDevices(report.devices);
+  drawHidden(report.devices_hidden);
   const time = document.getElementById('generated-at');
   time.dateTime = report.generated_at;
   time.textContent = report.generated_at_text;

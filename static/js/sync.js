@@ -59,7 +59,9 @@ async function recordFailure(message) {
   const delay = backoffSeconds(failures, Math.random()) * 1000;
   await outbox.setMeta('sync', { ...state, failures, lastError: message,
                                  nextAttempt: Date.now() + delay, lastFailure: new Date().toISOString() });
-  await requestBackgroundSync();
+  // Only pages ask for Background Sync: inside a sync event the browser reschedules a failed
+  // sync itself, and asking again there would fire it again at once, in a tight loop.
+  if (typeof window !== 'undefined') await requestBackgroundSync();
 }
 
 async function recordSuccess() {
@@ -156,6 +158,18 @@ async function requeueMissing(deviceId, ranges) {
   return missing.length;
 }
 
+// Before a batch that may be large (photos, a day's records on a weak line), tell the server
+// what waits here: the leader then sees this device's pending records even if the batch fails.
+async function reportFirst(token, appVersion) {
+  try {
+    await fetch('/api/v1/sync', {
+      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
+      body: JSON.stringify({ device: await deviceReport(appVersion), records: [] }),
+    });
+  } catch (error) { /* the batch that follows will meet the same failure and handle it */ }
+}
+
 async function flushLocked({ force, appVersion }) {
   const state = await outbox.getMeta('sync', { failures: 0, nextAttempt: 0 });
   if (!force && Date.now() < (state.nextAttempt || 0)) return { status: 'backoff' };
@@ -175,6 +189,7 @@ async function flushLocked({ force, appVersion }) {
   }
   const username = session.user.username;
   await parkForSignIn(pending.filter((r) => r.user !== username));
+  if (pending.length) await reportFirst(session.token, appVersion);
 
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     const mine = (await outbox.allRecords()).filter((r) => r.user === username &&

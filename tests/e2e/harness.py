@@ -159,13 +159,9 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 
 def wait_for_worker(page) -> None:
     """Until a service worker controls the page (and has precached the shell)."""
-    page.evaluate("""async () => {
-        await navigator.serviceWorker.ready;
-        if (!navigator.serviceWorker.controller) {
-            await new Promise((resolve) => navigator.serviceWorker.addEventListener(
-                'controllerchange', resolve, { once: true }));
-        }
-    }""")
+    # wait_for_function has a timeout (page.evaluate would wait forever).
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 
 def outbox_records(page) -> list[dict]:

@@ -38,7 +38,8 @@ def test_another_user_sees_only_a_count_and_the_author_sends_later(server, open_
     assert page.text_content("#others").strip().startswith("Có 2 bản ghi")
     assert page.locator("#outbox-list li.record").count() == 0
     assert "Công dân của bàn tiếp" not in page.content()
-    assert all(r["state"] == "waiting_signin" for r in outbox_records(page))
+    wait_until(lambda: all(r["state"] == "waiting_signin" for r in outbox_records(page)),
+               page=page, message="the author's records wait for their author")
     assert _officers(observer) == []
 
     page.click("#logout-form button")

@@ -53,6 +53,24 @@ def open_app(open_browser, base: str, path: str = "/visits/new"):
     return context, page
 
 
+def wait_until_idle(page) -> None:
+    """Until no flush runs or waits on this device (the app flushes under the Web Lock
+    'tcd-flush'). A save during a flush is not sent by that flush, so tests that expect a save
+    to be sent at once start from an idle device."""
+    wait_until(lambda: not page.evaluate("""async () => {
+        const { held, pending } = await navigator.locks.query();
+        return [...held, ...pending].some((lock) => lock.name === 'tcd-flush'); }"""),
+               message="no flush running")
+
+
+def save_and_send(page, name: str, **fields) -> None:
+    """Save a visit from an idle device and wait until the server has it."""
+    wait_until_idle(page)
+    record_visit(page, name, **fields)
+    wait_until(lambda: page.get_attribute("#save-status", "data-state") == "sent",
+               message=f"{name} sent")
+
+
 def all_sent(page, ids) -> bool:
     current = states(page)
     return set(current) == set(ids) and set(current.values()) == {"sent"}
@@ -181,10 +199,11 @@ def test_records_wait_for_sign_in_when_the_session_expires(server, open_browser,
     assert visit_ids(observer) == []
 
     sign_in(page, server.url, "desk", PASSWORD)
-    page.goto(f"{server.url}/outbox")
-    wait_until(lambda: page.text_content("#count-sent") == "2", message="2 sent")
-    assert all_sent(page, ids)
+    wait_until(lambda: all_sent(page, ids), message="2 sent after sign-in")
     assert visit_ids(observer) == sorted(ids)
+    page.goto(f"{server.url}/outbox")
+    wait_until(lambda: page.text_content("#count-sent") == "2", message="2 shown sent")
+    assert page.text_content("#count-pending") == "0"
 
 
 def test_a_bad_record_needs_attention_and_the_rest_of_its_batch_is_stored(
@@ -219,6 +238,7 @@ def test_a_bad_record_needs_attention_and_the_rest_of_its_batch_is_stored(
     wait_until(lambda: page.input_value("#citizen_name") == "Đoàn bảy người",
                message="the rejected record loaded into the form")
     page.fill("#representatives", "Nguyễn Văn A\nTrần Văn B")
+    wait_until_idle(page)
     page.click("#visit-form button.primary")
     wait_until(lambda: page.get_attribute("#save-status", "data-state") == "sent",
                message="the corrected record sent")
@@ -306,15 +326,12 @@ def test_a_restore_from_backup_is_refilled_by_the_device(server, open_browser, o
     device shows all five sent."""
     context, page = open_app(open_browser, server.url)
     for i in range(2):
-        record_visit(page, f"Trước sao lưu {i}")
-    wait_until(lambda: len(states(page)) == 2 and all_sent(page, states(page)),
-               message="2 sent")
+        save_and_send(page, f"Trước sao lưu {i}")
     backup = take_backup(app, observer, tmp_path)
     for i in range(3):
-        record_visit(page, f"Sau sao lưu {i}")
-    wait_until(lambda: len(states(page)) == 5 and all_sent(page, states(page)),
-               message="5 sent")
+        save_and_send(page, f"Sau sao lưu {i}")
     ids = set(states(page))
+    assert len(ids) == 5 and all_sent(page, ids)
     assert visit_ids(observer) == sorted(ids)
 
     server.stop()
