@@ -54,6 +54,7 @@ export async function refreshBadge() {
 function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.register('/sw.js', { scope: '/', type: 'module' }).then((registration) => {
+    if (!registration) return;   // registration refused (private mode, policy): sync still runs
     if (registration.waiting) offerUpdate(registration.waiting);
     registration.addEventListener('updatefound', () => {
       const incoming = registration.installing;

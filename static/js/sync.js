@@ -46,7 +46,9 @@ export function errorText(errors) {
 
 async function requestBackgroundSync() {
   try {
-    const registration = self.registration || (await navigator.serviceWorker?.ready);
+    // getRegistration, not .ready: ready never settles where no worker could register, and
+    // the flush (holding its lock) would wait for ever.
+    const registration = self.registration || (await navigator.serviceWorker?.getRegistration());
     if (registration && registration.sync) await registration.sync.register(SYNC_TAG);
   } catch (error) {
     // Background Sync is a bonus (not in every browser); the timers still retry.

@@ -34,9 +34,10 @@ def open_browser(playwright_instance, tmp_path):
     restart of the browser); closes whatever is still open at the end."""
     contexts = []
 
-    def launch(profile: str = "profile", phone: bool = False):
+    def launch(profile: str = "profile", phone: bool = False, workers: bool = True):
         options = dict(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                       locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+                       locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                       service_workers="allow" if workers else "block")
         if phone:
             options.update(viewport={"width": 360, "height": 740}, is_mobile=True,
                            has_touch=True, device_scale_factor=2)
