@@ -21,7 +21,7 @@ run: translations
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi seed-demo
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with an account above."
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # Debian's Chromium drives the end-to-end tests; Playwright's own download does not work here.
 chromium:
