@@ -1,22 +1,27 @@
 """What the server knows about each device, gathered with a few summary queries.
 
-Sized for a million records: per-device counts come from the (device_id, seq) indexes, and
-only devices whose count falls short of their highest number have their runs of numbers
-worked out (in SQL, as "islands"), so the full lists of numbers never leave the database.
-Every record type in SEQUENCED_MODELS is included: a new one joins without changes here.
+Sized for a million records. Each sync stores on the device row how many of its numbers the
+server holds (devices.held_count); a device whose held numbers and problem records account for
+every number up to its highest has no gaps, and nothing more is read. Only the others (gaps,
+or a count left behind by two syncs at once) have their numbers read, one index range each.
+Every record type in SEQUENCED_MODELS counts: a new one joins without changes here.
 """
 import re
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, union
+from sqlalchemy import func, literal_column, select, union_all
 
 from ..extensions import db
 from ..models import Device, SyncProblem, User
+from ..sync.protocol import seq_ranges
 from ..sync.service import SEQUENCED_MODELS
 from .status import DeviceFacts, capped, count_numbers, missing_ranges
 
 # Problems listed per device (the newest); the counts are always complete.
 MAX_PROBLEMS = 20
+# Set by each sync (see the migration "status summary"); read as a column so this works
+# whether or not the model names it yet.
+HELD_COUNT = literal_column("devices.held_count")
 
 
 def record_type_name(model) -> str:
@@ -25,51 +30,41 @@ def record_type_name(model) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
 
 
-def held_counts() -> dict[str, int]:
-    """How many sequence numbers the server holds per device, over every record type."""
-    counts: dict[str, int] = {}
+def problem_numbers() -> dict[str, dict[int, str]]:
+    """{device id: {seq: "rejected" | "conflict"}} from the problem register (a short list:
+    a record leaves it once corrected and stored)."""
+    found: dict[str, dict[int, str]] = {}
+    for device_id, seq, status in db.session.execute(
+            select(SyncProblem.device_id, SyncProblem.seq, SyncProblem.status)):
+        found.setdefault(device_id, {})[seq] = status
+    return found
+
+
+def held_among(numbers: dict[str, dict[int, str]]) -> set[tuple[str, int]]:
+    """Which of these (device, seq) pairs the server also holds (a conflict over a number
+    keeps the first record's): index probes over the few devices and numbers concerned."""
+    held: set[tuple[str, int]] = set()
+    if not numbers:
+        return held
+    wanted = {(device_id, seq) for device_id, seqs in numbers.items() for seq in seqs}
+    devices = sorted(numbers)
+    seqs = sorted({seq for _, seq in wanted})
+    connection = db.session.connection()
     for model in SEQUENCED_MODELS:
-        rows = db.session.execute(select(model.device_id, func.count())
-                                  .group_by(model.device_id))
-        for device_id, n in rows:
-            counts[device_id] = counts.get(device_id, 0) + n
-    return counts
+        rows = connection.execute(select(model.device_id, model.seq).where(
+            model.device_id.in_(devices), model.seq.in_(seqs)))
+        held.update(pair for pair in map(tuple, rows) if pair in wanted)
+    return held
 
 
-def problem_counts() -> dict[str, dict[str, int]]:
-    """{device id: {"rejected": n, "conflict": m}} from the problem register."""
-    counts: dict[str, dict[str, int]] = {}
-    rows = db.session.execute(select(SyncProblem.device_id, SyncProblem.status, func.count())
-                              .group_by(SyncProblem.device_id, SyncProblem.status))
-    for device_id, status, n in rows:
-        counts.setdefault(device_id, {})[status] = n
-    return counts
-
-
-def present_runs(device_ids: list[str]) -> dict[str, list[list[int]]]:
-    """Runs of consecutive numbers the server holds or has a problem for, per device.
-
-    Numbers minus their row number are constant along a run ("gaps and islands"), so the
-    database returns one row per run instead of one per record.
-    """
-    if not device_ids:
-        return {}
-    parts = [select(m.device_id.label("device_id"), m.seq.label("seq"))
-             .where(m.device_id.in_(device_ids)) for m in SEQUENCED_MODELS]
-    parts.append(select(SyncProblem.device_id, SyncProblem.seq)
-                 .where(SyncProblem.device_id.in_(device_ids)))
-    numbers = union(*parts).subquery()  # UNION: a number both held and in conflict counts once
-    island = numbers.c.seq - func.row_number().over(partition_by=numbers.c.device_id,
-                                                    order_by=numbers.c.seq)
-    numbered = select(numbers.c.device_id, numbers.c.seq, island.label("island")).subquery()
-    low = func.min(numbered.c.seq)
-    rows = db.session.execute(select(numbered.c.device_id, low, func.max(numbered.c.seq))
-                              .group_by(numbered.c.device_id, numbered.c.island)
-                              .order_by(numbered.c.device_id, low))
-    runs: dict[str, list[list[int]]] = {}
-    for device_id, first, last in rows:
-        runs.setdefault(device_id, []).append([first, last])
-    return runs
+def present_runs(device_id: str, problems: dict[int, str]) -> list[list[int]]:
+    """Runs of the numbers the server holds or has a problem record for, read in one query
+    from the (device_id, seq) index of every record type (through Core: no ORM work per
+    row)."""
+    numbers = union_all(*(select(model.seq).where(model.device_id == device_id)
+                          for model in SEQUENCED_MODELS))
+    held = db.session.connection().execute(numbers).scalars().all()
+    return seq_ranges([*held, *problems])
 
 
 def recent_problems(device_ids: list[str]) -> dict[str, list[SyncProblem]]:
@@ -91,31 +86,32 @@ def recent_problems(device_ids: list[str]) -> dict[str, list[SyncProblem]]:
 
 def device_facts() -> tuple[list[DeviceFacts], dict[str, list[SyncProblem]]]:
     """Every known device with its gaps and problem counts, and its newest problems."""
-    rows = db.session.execute(select(Device, User).outerjoin(User, User.id == Device.user_id)
-                              .order_by(Device.id)).all()
-    held = held_counts()
-    problems = problem_counts()
-    # A device whose held numbers fall short of its highest one may have gaps, or problems
-    # in their place: only those need their runs of numbers.
-    suspects = {d.id for d, _ in rows if held.get(d.id, 0) < (d.highest_seq or 0)}
-    runs = present_runs(sorted(suspects))
+    rows = db.session.execute(
+        select(Device.id, Device.label, Device.last_contact, Device.last_sync,
+               Device.outbox_depth, Device.oldest_pending, Device.highest_seq,
+               Device.app_version, Device.clock_skew_seconds, User.full_name, User.username,
+               HELD_COUNT.label("held_count"))
+        .outerjoin(User, User.id == Device.user_id).order_by(Device.id)).all()
+    problems = problem_numbers()
+    problem_held = held_among(problems)
     facts = []
-    for device, user in rows:
-        counts = problems.get(device.id, {})
-        gaps = (missing_ranges(runs.get(device.id, []), device.highest_seq)
-                if device.id in suspects else [])
+    for row in rows:
+        numbers = problems.get(row.id, {})
+        highest = row.highest_seq or 0
+        accounted = (row.held_count or 0) + sum(1 for seq in numbers
+                                                if (row.id, seq) not in problem_held)
+        gaps = missing_ranges(present_runs(row.id, numbers), highest) \
+            if accounted < highest else []
         shown, more = capped(gaps)
+        statuses = list(numbers.values())
         facts.append(DeviceFacts(
-            id=device.id, label=device.label, user=user.display_name if user else "",
-            last_contact=device.last_contact, last_sync=device.last_sync,
-            outbox_depth=device.outbox_depth or 0, oldest_pending=device.oldest_pending,
-            highest_seq=device.highest_seq or 0, gaps=shown, gaps_more=more,
-            gap_count=count_numbers(gaps),
-            rejected=counts.get("rejected", 0), conflicts=counts.get("conflict", 0),
-            app_version=device.app_version or "",
-            clock_skew_seconds=device.clock_skew_seconds or 0.0))
-    with_problems = [d.id for d, _ in rows if d.id in problems]
-    return facts, recent_problems(with_problems)
+            id=row.id, label=row.label, user=row.full_name or row.username or "",
+            last_contact=row.last_contact, last_sync=row.last_sync,
+            outbox_depth=row.outbox_depth or 0, oldest_pending=row.oldest_pending,
+            highest_seq=highest, gaps=shown, gaps_more=more, gap_count=count_numbers(gaps),
+            rejected=statuses.count("rejected"), conflicts=statuses.count("conflict"),
+            app_version=row.app_version or "", clock_skew_seconds=row.clock_skew_seconds or 0.0))
+    return facts, recent_problems(sorted(problems))
 
 
 def day_bounds(day: date, zone) -> tuple[datetime, datetime]:

@@ -6,8 +6,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from wtforms.fields.core import UnboundField
 
-from ..clock import format_date, format_datetime, local_zone
+from ..clock import format_date, local_zone
 from ..database import utcnow
 from ..models import SyncProblem
 from ..sync.types import RECORD_TYPES
@@ -32,6 +33,10 @@ FLAGGED_CELLS = {"silent_pending": ("last_contact", "outbox"), "gaps": ("gaps",)
                  "outdated_app": ("app_version",), "clock_skew": ("clock",)}
 # Warnings the page lists at once; the rest wait behind a disclosure (the JSON has them all).
 WARNINGS_SHOWN = 12
+# Devices listed besides those with a critical or serious warning (always all listed), unless
+# all are asked for: no one reads 500 rows, and after a new version every device is "old"
+# (a notice) until it is reopened.
+OTHERS_SHOWN = 50
 # Envelope fields and the sync service's own notes (the forms' messages come translated).
 ENVELOPE_LABELS = {"seq": _l("Sequence number"), "id": _l("Record id"),
                    "type": _l("Record type"), "author": _l("Author")}
@@ -41,46 +46,76 @@ SERVICE_NOTES = {"used by another record": _l("this number is used by another re
 PROBLEM_STATUS = {"rejected": _l("rejected"), "conflict": _l("in conflict")}
 
 
-def duration_text(seconds: float, precise: bool = False) -> str:
-    """A span of time in words: "45 s", "12 min", "2 h 05 min", "3 d 4 h"; precise adds the
-    seconds under an hour ("7 min 30 s")."""
-    seconds = int(abs(seconds))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return _("%(d)d d %(h)d h", d=days, h=hours)
-    if hours:
-        return _("%(h)d h %(m)02d min", h=hours, m=minutes)
-    if minutes and precise and secs:
-        return _("%(m)d min %(s)d s", m=minutes, s=secs)
-    if minutes:
-        return _("%(m)d min", m=minutes)
-    return _("%(s)d s", s=secs)
+# Phrases every device's row uses: looked up once per report (see Wording).
+PHRASES = {
+    "days": _l("%(d)d d %(h)d h"),
+    "hours": _l("%(h)d h %(m)02d min"),
+    "minutes_seconds": _l("%(m)d min %(s)d s"),
+    "minutes": _l("%(m)d min"),
+    "seconds": _l("%(s)d s"),
+    "never": _l("never"),
+    "just_now": _l("just now"),
+    "ago": _l("%(duration)s ago"),
+    "in_step": _l("in step"),
+    "fast": _l("%(duration)s fast"),
+    "slow": _l("%(duration)s slow"),
+    "rejected": _l("rejected: %(n)d"),
+    "conflicts": _l("in conflict: %(n)d"),
+    "oldest": _l("oldest from %(when)s"),
+    "unknown_user": _l("unknown user"),
+}
 
 
-def ago_text(moment: datetime | None, now: datetime) -> str:
-    """How long ago an instant was ("12 min ago"), or "never"."""
-    if moment is None:
-        return _("never")
-    if now - moment < timedelta(seconds=1):
-        return _("just now")
-    return _("%(duration)s ago", duration=duration_text((now - moment).total_seconds()))
+class Wording:
+    """PHRASES in the request's language and times in the unit's zone, looked up once per
+    report rather than once per device: each Flask-Babel or config lookup goes through
+    context locals, and 500 devices repeat the same few phrases."""
+
+    def __init__(self):
+        self.words = {key: str(text) for key, text in PHRASES.items()}
+        self.zone = local_zone()
+
+    def when(self, moment: datetime | None) -> str:
+        """dd/mm/yyyy HH:MM in local time, as clock.format_datetime writes it."""
+        return moment.astimezone(self.zone).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+    def duration(self, seconds: float, precise: bool = False) -> str:
+        """A span of time: "45 s", "12 min", "2 h 05 min", "3 d 4 h"; precise adds the
+        seconds under an hour ("7 min 30 s")."""
+        seconds = int(abs(seconds))
+        days, rest = divmod(seconds, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        if days:
+            return self.words["days"] % {"d": days, "h": hours}
+        if hours:
+            return self.words["hours"] % {"h": hours, "m": minutes}
+        if minutes and precise and secs:
+            return self.words["minutes_seconds"] % {"m": minutes, "s": secs}
+        if minutes:
+            return self.words["minutes"] % {"m": minutes}
+        return self.words["seconds"] % {"s": secs}
+
+    def ago(self, moment: datetime | None, now: datetime) -> str:
+        """How long ago an instant was ("12 min ago"), or "never"."""
+        if moment is None:
+            return self.words["never"]
+        if now - moment < timedelta(seconds=1):
+            return self.words["just_now"]
+        return self.words["ago"] % {"duration": self.duration((now - moment).total_seconds())}
+
+    def skew(self, seconds: float) -> str:
+        """How far a device's clock is off: "7 min 30 s fast", "2 min slow", "in step"."""
+        if abs(seconds) < 1:
+            return self.words["in_step"]
+        duration = self.duration(seconds, precise=True)
+        return self.words["fast" if seconds > 0 else "slow"] % {"duration": duration}
 
 
-def skew_text(seconds: float) -> str:
-    """How far a device's clock is off: "7 min 30 s fast", "2 min slow", "in step"."""
-    if abs(seconds) < 1:
-        return _("in step")
-    duration = duration_text(seconds, precise=True)
-    if seconds > 0:
-        return _("%(duration)s fast", duration=duration)
-    return _("%(duration)s slow", duration=duration)
-
-
-def warning_text(warning: DeviceWarning, device: DeviceFacts, now: datetime) -> str:
+def warning_text(warning: DeviceWarning, device: DeviceFacts, now: datetime,
+                 wording: Wording) -> str:
     """A warning in plain words, naming the device and its user."""
-    who = {"device": device.name, "user": device.user or _("unknown user")}
+    who = {"device": device.name, "user": device.user or wording.words["unknown_user"]}
     n = int(warning.amount)
     if warning.code == "silent_pending":
         silence = (now - device.last_contact).total_seconds() if device.last_contact else 0
@@ -88,7 +123,7 @@ def warning_text(warning: DeviceWarning, device: DeviceFacts, now: datetime) -> 
             "%(device)s (%(user)s): no contact for %(duration)s while %(num)d record waits "
             "to be sent.",
             "%(device)s (%(user)s): no contact for %(duration)s while %(num)d records wait "
-            "to be sent.", n, duration=duration_text(silence), **who)
+            "to be sent.", n, duration=wording.duration(silence), **who)
     if warning.code == "gaps":
         return ngettext(
             "%(device)s (%(user)s): %(num)d record never reached the server (number "
@@ -112,19 +147,23 @@ def warning_text(warning: DeviceWarning, device: DeviceFacts, now: datetime) -> 
                  "the app on it while online to update.",
                  version=device.app_version or _("unknown"), **who)
     return _("%(device)s (%(user)s): its clock is %(skew)s.",
-             skew=skew_text(device.clock_skew_seconds), **who)
+             skew=wording.skew(device.clock_skew_seconds), **who)
 
 
 def _field_labels(record_type: str) -> dict[str, str]:
-    """Field names of a record type's form with their labels, to word field errors."""
+    """Field names of a record type's form with their labels, to word field errors (read
+    from the class: building the form would query its choices)."""
     kind = RECORD_TYPES.get(record_type)
-    if kind is None:
-        return {}
-    form = kind.form(meta={"csrf": False}, formdata=None)
-    return {f.name: str(f.label.text) for f in form}
+    labels = {}
+    for name in dir(kind.form) if kind else ():
+        field = getattr(kind.form, name, None)
+        if isinstance(field, UnboundField):
+            labels[name] = str(field.kwargs.get("label", field.args[0] if field.args else name))
+    return labels
 
 
-def problem_entry(problem: SyncProblem, labels: dict[str, dict[str, str]]) -> dict:
+def problem_entry(problem: SyncProblem, labels: dict[str, dict[str, str]],
+                  wording: Wording) -> dict:
     """One rejected or conflicting record: what, when, and the messages it got."""
     if problem.record_type not in labels:
         labels[problem.record_type] = _field_labels(problem.record_type)
@@ -142,27 +181,26 @@ def problem_entry(problem: SyncProblem, labels: dict[str, dict[str, str]]) -> di
             "at": problem.at.isoformat(),
             "title": " · ".join([f"#{problem.seq}", type_label,
                                  str(PROBLEM_STATUS.get(problem.status, problem.status)),
-                                 format_datetime(problem.at)]),
+                                 wording.when(problem.at)]),
             "messages": messages}
 
 
 def device_entry(device: DeviceFacts, codes: list[str], problems: list[dict], now: datetime,
-                 server_version: str) -> dict:
+                 server_version: str, wording: Wording) -> dict:
     """One device's row: the facts, and the same facts in words."""
-    not_stored = [text for n, text in (
-        (device.rejected, _("rejected: %(n)d", n=device.rejected)),
-        (device.conflicts, _("in conflict: %(n)d", n=device.conflicts))) if n]
+    words = wording.words
+    not_stored = [words[key] % {"n": n} for key, n in (("rejected", device.rejected),
+                                                      ("conflicts", device.conflicts)) if n]
     return {
         "id": device.id, "name": device.name, "label": device.label, "user": device.user,
         "level": LEVELS[codes[0]] if codes else "ok", "warnings": codes,
         "flagged": sorted({cell for code in codes for cell in FLAGGED_CELLS[code]}),
         "last_contact": _iso(device.last_contact),
-        "last_contact_text": format_datetime(device.last_contact),
-        "last_contact_ago": ago_text(device.last_contact, now),
-        "last_sync": _iso(device.last_sync), "last_sync_text": format_datetime(device.last_sync),
+        "last_contact_text": wording.when(device.last_contact),
+        "last_contact_ago": wording.ago(device.last_contact, now),
+        "last_sync": _iso(device.last_sync), "last_sync_text": wording.when(device.last_sync),
         "outbox_depth": device.outbox_depth, "oldest_pending": _iso(device.oldest_pending),
-        "oldest_pending_text": (_("oldest from %(when)s",
-                                  when=format_datetime(device.oldest_pending))
+        "oldest_pending_text": (words["oldest"] % {"when": wording.when(device.oldest_pending)}
                                 if device.outbox_depth and device.oldest_pending else ""),
         "highest_seq": device.highest_seq,
         "gaps": {"count": device.gap_count, "ranges": device.gaps, "more": device.gaps_more,
@@ -171,7 +209,7 @@ def device_entry(device: DeviceFacts, codes: list[str], problems: list[dict], no
         "not_stored_text": ", ".join(not_stored), "problems": problems,
         "app_version": device.app_version, "app_outdated": is_outdated(device, server_version),
         "clock_skew_seconds": round(device.clock_skew_seconds, 1) + 0.0,  # never "-0.0"
-        "clock_skew_text": skew_text(device.clock_skew_seconds),
+        "clock_skew_text": wording.skew(device.clock_skew_seconds),
         "clock_off": is_clock_off(device),
     }
 
@@ -180,9 +218,10 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def build(now: datetime | None = None) -> dict:
+def build(now: datetime | None = None, show_all: bool = False) -> dict:
     """The whole report: summary figures, warnings most serious first, today's totals and
-    every device (those needing attention first)."""
+    the devices, the worst first (those with a critical or serious warning, then OTHERS_SHOWN
+    more unless show_all)."""
     now = now or utcnow()
     server_version = current_app.config["APP_VERSION"]
     devices, problems = gather.device_facts()
@@ -192,11 +231,16 @@ def build(now: datetime | None = None) -> dict:
     for w in warnings:
         codes.setdefault(w.device_id, []).append(w.code)
     labels: dict[str, dict[str, str]] = {}
-    today = now.astimezone(local_zone()).date()
-    totals = gather.received_between(*gather.day_bounds(today, local_zone()))
+    wording = Wording()
+    today = now.astimezone(wording.zone).date()
+    totals = gather.received_between(*gather.day_bounds(today, wording.zone))
+    listed = devices_in_order(devices, warnings)
+    if not show_all:
+        serious = {w.device_id for w in warnings if LEVELS[w.code] != "notice"}
+        listed = listed[:len(serious) + OTHERS_SHOWN]
     return {
         "generated_at": now.isoformat(),
-        "generated_at_text": now.astimezone(local_zone()).strftime("%H:%M:%S"),
+        "generated_at_text": now.astimezone(wording.zone).strftime("%H:%M:%S"),
         "server_version": server_version,
         "summary": {
             "devices": len(devices),
@@ -208,14 +252,18 @@ def build(now: datetime | None = None) -> dict:
         "warnings_shown": WARNINGS_SHOWN,
         "warnings": [{"code": w.code, "level": LEVELS[w.code], "device_id": w.device_id,
                       "device": by_id[w.device_id].name, "user": by_id[w.device_id].user,
-                      "text": warning_text(w, by_id[w.device_id], now)} for w in warnings],
+                      "text": warning_text(w, by_id[w.device_id], now, wording)}
+                     for w in warnings],
         "today": {"date": today.isoformat(), "date_text": format_date(today),
                   "totals": [{"type": name, "count": n,
                               "label": str(RECORD_TYPE_TOTALS.get(name, name))}
                              for name, n in totals]},
+        "show_all": show_all,
+        "devices_hidden": len(devices) - len(listed),
         "devices": [device_entry(d, codes.get(d.id, []),
-                                 [problem_entry(p, labels) for p in problems.get(d.id, [])],
-                                 now, server_version)
-                    for d in devices_in_order(devices, warnings)],
+                                 [problem_entry(p, labels, wording)
+                                  for p in problems.get(d.id, [])],
+                                 now, server_version, wording)
+                    for d in listed],
     }
 

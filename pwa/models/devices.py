@@ -24,5 +24,8 @@ class Device(db.Model):
     clock_skew_seconds: Mapped[float] = mapped_column(default=0.0)
     rejected_count: Mapped[int] = mapped_column(default=0)
     conflict_count: Mapped[int] = mapped_column(default=0)
+    # How many of its numbers the server held after its last sync: lets the status page find
+    # gap-free devices without counting their records (a summary, re-derived at every sync).
+    held_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user = relationship("User")

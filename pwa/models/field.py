@@ -110,7 +110,7 @@ class SightingUpdate(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     sighting_id: Mapped[str] = mapped_column(ForeignKey("sightings.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -31,7 +31,7 @@ class Visit(db.Model):
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the device's clock
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # the server's
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # server
 
     received_on: Mapped[date] = mapped_column(index=True)
     shift: Mapped[str] = mapped_column(String(20))

@@ -107,6 +107,7 @@ def _update_device(user: User, report: dict, results: list[dict], held: list) ->
     device.oldest_pending = report["oldest_pending"] if device.outbox_depth else None
     seen = [r["seq"] for r in results if isinstance(r.get("seq"), int)]
     device.highest_seq = max([device.highest_seq or 0, *seen, *(h[1] for h in held)])
+    device.held_count = sum(high - low + 1 for low, high in held)
     if report["clock"] is not None:
         device.clock_skew_seconds = (report["clock"] - now).total_seconds()
     counts = dict(db.session.execute(

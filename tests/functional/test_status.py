@@ -112,7 +112,7 @@ EXPECTED_ORDER = [("silent_pending", "silent"), ("gaps", "gaps"), ("conflict", "
 
 def page_warnings(page) -> list[tuple[str, str, str]]:
     """(code, device id, text) of each warning in the page's list, top to bottom."""
-    items = page.html.select("#warnings li")
+    items = page.html.select("#warnings li, #more-warnings li")
     return [(li["data-code"], li["data-device"], li.get_text(" ", strip=True)) for li in items]
 
 
@@ -154,7 +154,7 @@ def test_devices_needing_attention_are_listed_first_with_their_cells_marked(flee
     rows = page.html.select("#devices tbody tr")
     assert [r["data-device"] for r in rows] == \
         [fleet[state].id for _, state in EXPECTED_ORDER] + [fleet["healthy"].id]
-    flagged = {r["data-device"]: sorted(td["data-cell"] for td in r.select("td.flag"))
+    flagged = {r["data-device"]: sorted(td["data-cell"] for td in r.select("td.flagged"))
                for r in rows}
     assert flagged[fleet["silent"].id] == ["last_contact", "outbox"]
     assert flagged[fleet["gaps"].id] == ["gaps"]
@@ -284,3 +284,82 @@ def test_the_page_refreshes_from_its_json_without_inline_script(fleet, as_role):
     assert "/static/js/status-page.js" in scripts and None not in scripts
     assert page.html.select_one('link[href="/static/css/status.css"]') is not None
     assert not re.search(r"\sstyle=\"|<style", page.text)
+
+
+def add_devices(observer, count: int, version: str, prefix: str) -> list[str]:
+    """Devices the server knows (each synced once, long ago, with nothing held)."""
+    from pwa.models import User
+    with observer.app_context():
+        desk = db.session.scalar(sa.select(User).where(User.username == "desk"))
+        now = datetime.now(timezone.utc)
+        ids = [str(uuid.uuid4()) for _ in range(count)]
+        db.session.add_all(Device(id=i, label=f"{prefix} {n:03d}", user_id=desk.id,
+                                  app_version=version, last_contact=now, last_sync=now)
+                           for n, i in enumerate(ids))
+        db.session.commit()
+        return ids
+
+
+def test_past_the_worst_devices_the_list_is_capped_until_all_are_asked_for(observer, fleet,
+                                                                          as_role):
+    """Given the fleet and more healthy devices than the page lists by default,
+    when the leader opens the status, then every device with a critical or serious warning
+    is listed, the others (notices first) up to the cap, and the rest are counted; with
+    ?all=1 every device is."""
+    from pwa.lead.report import OTHERS_SHOWN
+    extra = add_devices(observer, OTHERS_SHOWN + 5, fleet["healthy"].version, "Máy")
+    client = as_role("leader")
+    report = client.get("/api/v1/status").json
+    worst = [fleet[state].id for code, state in EXPECTED_ORDER
+             if code not in ("outdated_app", "clock_skew")]
+    listed = [d["id"] for d in report["devices"]]
+    assert listed[:len(worst) + 2] == worst + [fleet["old"].id, fleet["skewed"].id]
+    assert len(listed) == len(worst) + OTHERS_SHOWN
+    total = len(EXPECTED_ORDER) + 1 + len(extra)
+    assert report["summary"]["devices"] == total
+    assert report["devices_hidden"] == total - len(listed)
+    page = client.get("/status")
+    assert len(page.html.select("#devices tbody tr")) == len(listed)
+    assert str(report["devices_hidden"]) in page.html.select_one("#devices-hidden").text
+    everything = client.get("/api/v1/status?all=1").json
+    assert len(everything["devices"]) == total and everything["devices_hidden"] == 0
+    page = page.click(href=r"all=1")
+    assert len(page.html.select("#devices tbody tr")) == total
+    assert page.html.select_one("#status")["data-url"] == "/api/v1/status?all=1"
+
+
+def test_past_the_first_warnings_the_rest_wait_behind_a_disclosure(observer, as_role):
+    """Given more devices on an old app than the page lists warnings at once, when the
+    leader opens /status, then the first ones are listed and the rest sit in a closed
+    disclosure that says how many; the JSON has them all."""
+    from pwa.lead.report import WARNINGS_SHOWN
+    add_devices(observer, WARNINGS_SHOWN + 2, "0.0.1+old", "Điện thoại")
+    client = as_role("leader")
+    warnings = client.get("/api/v1/status").json["warnings"]
+    assert len(warnings) == WARNINGS_SHOWN + 2
+    page = client.get("/status")
+    assert len(page.html.select("#warnings li")) == WARNINGS_SHOWN
+    more = page.html.select_one("#more-warnings-box")
+    assert not more.has_attr("hidden") and not more.has_attr("open")
+    assert len(more.select("li")) == 2 and "2" in more.select_one("summary").text
+    assert [li["data-device"] for li in page.html.select("#warnings li, #more-warnings li")] \
+        == [w["device_id"] for w in warnings]
+
+
+@pytest.mark.parametrize("stored", ["exact", "behind"])
+def test_gaps_are_the_true_ones_whatever_count_the_sync_stored(observer, fleet, as_role,
+                                                               stored):
+    """Given the count of held numbers each sync stores on the device row (exact, or left
+    behind by two syncs at once), when the leader reads the status, then the gaps reported
+    are the true ones: a count behind never invents a gap, an exact one hides none."""
+    with observer.app_context():
+        if stored == "exact":
+            db.session.execute(sa.text(
+                "UPDATE devices SET held_count = (SELECT COUNT(*) FROM visits "
+                "WHERE visits.device_id = devices.id)"))
+        else:
+            db.session.execute(sa.text("UPDATE devices SET held_count = 0"))
+        db.session.commit()
+    report = as_role("leader").get("/api/v1/status").json
+    gaps = {d["id"]: d["gaps"]["ranges"] for d in report["devices"] if d["gaps"]["count"]}
+    assert gaps == {fleet["gaps"].id: [[3, 4], [7, 8]]}
