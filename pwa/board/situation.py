@@ -97,11 +97,14 @@ def visits_per_day(start: date, end: date) -> list[Bar]:
 
 
 def sightings_per_site(start: datetime) -> list[Bar]:
-    rows = db.session.execute(
-        select(Site.name, func.count(Sighting.id)).join(Sighting, Sighting.site_code == Site.code)
-        .where(Sighting.seen_at >= start).group_by(Site.code, Site.name)
-        .order_by(func.count(Sighting.id).desc())).all()
-    return bars(rows)
+    # Counted on the sightings alone (a covering index), names looked up after: a join here
+    # made SQLite scan the sightings once per site.
+    counts = db.session.execute(
+        select(Sighting.site_code, func.count()).where(Sighting.seen_at >= start)
+        .group_by(Sighting.site_code)).all()
+    names = dict(db.session.execute(select(Site.code, Site.name)).all())
+    return bars(sorted(((names.get(code, code), n) for code, n in counts),
+                       key=lambda pair: -pair[1]))
 
 
 def situation(today: date) -> dict:

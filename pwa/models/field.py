@@ -57,8 +57,15 @@ class Sighting(db.Model):
     """A crowd of the unit's citizens seen somewhere, as a member reported it."""
 
     __tablename__ = "sightings"
-    __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_sightings_device_seq"),
-                      Index("ix_sightings_open_flagged", "closed", "flagged"))
+    __table_args__ = (
+        UniqueConstraint("device_id", "seq", name="uq_sightings_device_seq"),
+        # The board: open ones, flagged first, newest first, read straight off the index.
+        Index("ix_sightings_open_flagged", "closed", "flagged", "seen_at"),
+        # Sightings per site over a period, counted from the index alone.
+        Index("ix_sightings_seen_at_site", "seen_at", "site_code"),
+        # Closed in the last 24 hours.
+        Index("ix_sightings_closed_at", "closed", "last_update_at"),
+    )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36), index=True)
     seq: Mapped[int]
@@ -72,7 +79,7 @@ class Sighting(db.Model):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     accuracy: Mapped[float | None]
-    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     people_count: Mapped[int]
     communes: Mapped[list] = mapped_column(JSON, default=list)
     watch_entry_id: Mapped[int | None] = mapped_column(ForeignKey("watch_entries.id"))
