@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, database  # noqa: F401  (database registers the SQLite pragmas)
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import csrf, db, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 

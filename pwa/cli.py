@@ -3,7 +3,7 @@ import csv
 import secrets
 import sys
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 from pathlib import Path
 
 import click

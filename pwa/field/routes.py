@@ -1,6 +1,5 @@
 """Field views: the sighting and follow-up forms (offline shells), my reports, a sighting's
 page, photos, the watch list, and the leader's alerts."""
-from datetime import datetime
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _

@@ -1,6 +1,5 @@
 """The situation board: open sightings (flagged first), today's reception by kind, visits per
 day from the per-day totals, sightings per site; who may see it."""
-import uuid
 
 import pytest
 import sqlalchemy as sa
