@@ -14,6 +14,7 @@ const SHELL_FILES = [
   '/static/js/app.js', '/static/js/outbox.js', '/static/js/sync.js',
   '/static/js/visit-form.js', '/static/js/outbox-page.js', '/static/js/field-form.js',
   '/static/js/my-reports.js', '/static/js/watchlist.js', '/static/js/alerts.js',
+  '/static/js/save-status.js',
   '/static/icons/icon-192.png', '/static/icons/icon-512.png', '/static/icons/icon-maskable-512.png',
   '/manifest.webmanifest',
 ];

@@ -1,7 +1,8 @@
 // The sighting and follow-up forms on a phone: location, photos reduced on the device,
 // saved to the outbox first (online or not), then sent by the sync client.
 import * as outbox from './outbox.js';
-import { errorText, onChange } from './sync.js';
+import { onChange } from './sync.js';
+import { showSaved } from './save-status.js';
 import { syncNow } from './app.js';
 
 const form = document.getElementById('field-form');
@@ -115,14 +116,7 @@ async function showStatus() {
   if (!lastRecordId) return;
   const record = await outbox.getRecord(lastRecordId);
   if (!record) return;
-  const text = statusBox.dataset;
-  const messages = { sent: text.sent, queued: text.queued, sending: text.sending,
-                     waiting_signin: text.waiting, rejected: text.rejected, conflict: text.rejected };
-  statusBox.hidden = false;
-  statusBox.dataset.state = record.state;
-  statusBox.querySelector('.what').textContent = `${text.saved.replace('%n', record.seq)} ${messages[record.state] || ''}`;
-  statusBox.querySelector('.detail').textContent =
-    record.state === 'rejected' || record.state === 'conflict' ? errorText(record.errors) : '';
+  showSaved(statusBox, record);
   const addUpdate = document.getElementById('add-update');
   if (type === 'sighting') {
     addUpdate.href = `/field/updates/new?sighting=${encodeURIComponent(record.id)}`;

@@ -2,7 +2,8 @@
 // record to the outbox first (online or not) and lets the sync client send it.
 // Without JavaScript the form posts to the server, which checks the same rules.
 import * as outbox from './outbox.js';
-import { errorText, onChange } from './sync.js';
+import { onChange } from './sync.js';
+import { showSaved } from './save-status.js';
 import { syncNow } from './app.js';
 
 const form = document.getElementById('visit-form');
@@ -83,20 +84,7 @@ function clearForNext() {
 
 let lastRecordId = null;
 async function showStatus() {
-  if (!lastRecordId || !statusBox) return;
-  const record = await outbox.getRecord(lastRecordId);
-  if (!record) return;
-  const text = statusBox.dataset;
-  const messages = {
-    sent: text.sent, queued: text.queued, sending: text.sending,
-    waiting_signin: text.waiting, rejected: text.rejected, conflict: text.rejected,
-  };
-  statusBox.hidden = false;
-  statusBox.dataset.state = record.state;
-  statusBox.querySelector('.what').textContent =
-    `${text.saved.replace('%n', record.seq)} ${messages[record.state] || ''}`;
-  statusBox.querySelector('.detail').textContent =
-    record.state === 'rejected' || record.state === 'conflict' ? errorText(record.errors) : '';
+  if (lastRecordId) showSaved(statusBox, await outbox.getRecord(lastRecordId));
 }
 
 async function save(event) {

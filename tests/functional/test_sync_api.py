@@ -222,3 +222,17 @@ def test_every_file_the_worker_precaches_exists(as_role):
     assert "/visits/new" in urls and "/static/css/app.css" in urls
     for url in urls:
         assert client.get(url).status_int == 200, url
+
+
+def test_every_module_a_cached_script_imports_is_cached_too(as_role):
+    """Offline, a page's script can only import what the worker keeps: a module missing from
+    the precache list would break the offline form."""
+    import re
+    from pathlib import Path
+    source = as_role("leader").get("/sw.js").text
+    cached = set(re.findall(r"'(/static/js/[^']+)'", source))
+    root = Path(__file__).resolve().parents[2]
+    for script in cached:
+        text = (root / script.lstrip("/")).read_text()
+        for target in re.findall(r"""(?:from|import\()\s*['"]\./([\w-]+\.js)['"]""", text):
+            assert f"/static/js/{target}" in cached, f"{script} imports {target}"
