@@ -14,6 +14,15 @@ const MAX_ROUNDS = 40;            // a flush stops after this many requests; the
 export const SYNC_TAG = 'tcd-outbox';
 const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('tcd-outbox') : null;
 
+// A request that never answers (a black-holed line, a proxy that hangs) must not hold the
+// flush lock for ever: each kind of request gets a deadline, then counts as a failure.
+const DEADLINE_MS = { session: 15_000, report: 15_000, batch: 60_000, photo: 120_000 };
+
+function fetchWithin(kind, url, options) {
+  const signal = typeof AbortSignal.timeout === 'function' ? AbortSignal.timeout(DEADLINE_MS[kind]) : undefined;
+  return fetch(url, { credentials: 'same-origin', cache: 'no-store', signal, ...options });
+}
+
 export function backoffSeconds(failures, jitter) {
   return Math.min(300, 2 ** Math.max(failures - 1, 0)) * (0.5 + jitter);
 }
@@ -75,7 +84,7 @@ async function recordSuccess() {
 async function getSession() {
   let response;
   try {
-    response = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' });
+    response = await fetchWithin('session', '/api/v1/session', {});
   } catch (error) {
     return { status: 'unreachable', message: String(error) };
   }
@@ -101,8 +110,8 @@ async function uploadPhotos(record, token) {
     if (photo.state === 'uploaded') continue;
     let response;
     try {
-      response = await fetch(`/api/v1/photos/${id}`, {
-        method: 'PUT', credentials: 'same-origin', cache: 'no-store', body: photo.blob,
+      response = await fetchWithin('photo', `/api/v1/photos/${id}`, {
+        method: 'PUT', body: photo.blob,
         headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'X-CSRFToken': token },
       });
     } catch (error) {
@@ -164,8 +173,8 @@ async function requeueMissing(deviceId, ranges) {
 // what waits here: the leader then sees this device's pending records even if the batch fails.
 async function reportFirst(token, appVersion) {
   try {
-    await fetch('/api/v1/sync', {
-      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+    await fetchWithin('report', '/api/v1/sync', {
+      method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
       body: JSON.stringify({ device: await deviceReport(appVersion), records: [] }),
     });
@@ -219,8 +228,8 @@ async function flushLocked({ force, appVersion }) {
     const body = { device: await deviceReport(appVersion), records: batch.map(envelope) };
     let response;
     try {
-      response = await fetch('/api/v1/sync', {
-        method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      response = await fetchWithin('batch', '/api/v1/sync', {
+        method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-CSRFToken': session.token },
         body: JSON.stringify(body),
       });

@@ -34,6 +34,7 @@ def test_another_user_sees_only_a_count_and_the_author_sends_later(server, open_
 
     sign_in(page, server.url, "member", PASSWORD)
     page.goto(f"{server.url}/outbox")
+    page.click("#sync-now")
     wait_until(lambda: page.is_visible("#others"), message="others' count shown")
     assert page.text_content("#others").strip().startswith("Có 2 bản ghi")
     assert page.locator("#outbox-list li.record").count() == 0
