@@ -5,8 +5,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from ..extensions import db
-from ..desk.forms import units_in_order
-from ..models import Plan, Shift, Site
+from ..desk.forms import shifts_in_order, units_in_order
+from ..models import Plan, Site
 from ..security import requires
 from ..sync.service import BatchError, process_batch
 from . import bp
@@ -45,7 +45,7 @@ def reference():
                        "period_end": plan.period_end.isoformat()},
         shifts=[{"code": s.code, "starts": s.starts.strftime("%H:%M"),
                  "ends": s.ends.strftime("%H:%M")}
-                for s in db.session.scalars(select(Shift).order_by(Shift.starts))],
+                for s in shifts_in_order()],
         units=[{"code": u.code, "name": u.name_with_type} for u in units_in_order()],
         sites=[{"code": s.code, "name": s.name, "level": s.level}
                for s in db.session.scalars(select(Site).order_by(Site.code))],

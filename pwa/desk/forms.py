@@ -1,7 +1,9 @@
 """The visit form: one source of validation for the HTML form and for synced JSON records."""
+import functools
 import re
 from datetime import date, timedelta
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
@@ -14,9 +16,30 @@ from ..extensions import db
 from ..clock import local_now
 from ..text import vn_sort_key
 
+def per_request(load):
+    """Load a reference list once per request: a sync batch builds one form per record, and
+    the lists (units, shifts, sites) do not change within a request."""
+    @functools.wraps(load)
+    def cached():
+        if not has_request_context():
+            return load()
+        lists = g.setdefault("reference_lists", {})
+        if load.__name__ not in lists:
+            lists[load.__name__] = load()
+        return lists[load.__name__]
+    return cached
+
+
+@per_request
 def units_in_order() -> list[Unit]:
     """The sub-units in Vietnamese alphabetical order of their names."""
     return sorted(db.session.scalars(db.select(Unit)), key=lambda u: vn_sort_key(u.name))
+
+
+@per_request
+def shifts_in_order() -> list[Shift]:
+    """The plan's shifts, earliest first."""
+    return db.session.scalars(db.select(Shift).order_by(Shift.starts)).all()
 
 
 def field_labels() -> dict:
@@ -118,7 +141,7 @@ class VisitForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.shift.choices = [(s.code, C.SHIFT_LABELS.get(s.code, s.code))
-                              for s in db.session.scalars(db.select(Shift).order_by(Shift.starts))]
+                              for s in shifts_in_order()]
         self.shift.choices.append(("outside", C.SHIFT_LABELS["outside"]))
         self.commune.choices = [("", _l("— outside the unit / unknown —"))] + [
             (u.code, u.name_with_type) for u in units_in_order()]

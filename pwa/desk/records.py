@@ -66,19 +66,19 @@ def _seal(visit: Visit, consent: bool) -> None:
     visit.sealed = True
 
 
-def find_existing(record_id: str, digest: str) -> tuple[str, Visit] | None:
-    """("duplicate", visit) or ("conflict", visit) if this id is already stored."""
-    visit = db.session.get(Visit, record_id)
-    if visit is None:
+def find_existing(model, record_id: str, digest: str):
+    """("duplicate", row) or ("conflict", row) if a record of this model has this id."""
+    row = db.session.get(model, record_id)
+    if row is None:
         return None
-    return ("duplicate" if visit.content_hash == digest else "conflict"), visit
+    return ("duplicate" if row.content_hash == digest else "conflict"), row
 
 
 def store_visit(record: dict, *, record_id: str, device_id: str, seq: int,
                 recorded_at: datetime, officer: User) -> tuple[str, Visit]:
     """Add a visit unless its id is known: ("accepted" | "duplicate" | "conflict", visit)."""
     digest = content_hash(record)
-    if (existing := find_existing(record_id, digest)) is not None:
+    if (existing := find_existing(Visit, record_id, digest)) is not None:
         return existing
     visit = Visit(id=record_id, device_id=device_id, seq=seq, content_hash=digest,
                   officer_id=officer.id, recorded_at=recorded_at, **_columns(record))

@@ -10,28 +10,23 @@ from .. import classifications as C
 from ..clock import local_now, shift_at
 from ..database import utcnow
 from ..extensions import db
-from ..models import Shift, User, Visit
+from ..models import User, Visit
 from ..models.audit import audit
 from ..security import requires
+from ..sync.protocol import parse_uuid
 from . import bp, records
-from .forms import AmendmentForm, HandlerForm, VisitForm, field_labels, units_in_order
+from .forms import (AmendmentForm, HandlerForm, VisitForm, field_labels, shifts_in_order,
+                    units_in_order)
 from .register import RegisterFilter
 
 PAGE_SIZE = 50
-
-
-def _valid_uuid(value: str | None) -> str | None:
-    try:
-        return str(uuid.UUID(value or ""))
-    except ValueError:
-        return None
 
 
 def _form_defaults(form: VisitForm) -> None:
     """Date and shift from the clock, so the desk types only what it must."""
     now = local_now()
     form.received_on.data = now.date()
-    form.shift.data = shift_at(now.time(), db.session.scalars(select(Shift)))
+    form.shift.data = shift_at(now.time(), shifts_in_order())
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
@@ -39,11 +34,11 @@ def _form_defaults(form: VisitForm) -> None:
 def new_visit():
     """Record a visit; the hidden record id makes a double submission harmless."""
     form = VisitForm()
-    record_id = _valid_uuid(request.form.get("record_id")) or str(uuid.uuid4())
+    record_id = parse_uuid(request.form.get("record_id")) or str(uuid.uuid4())
     if form.validate_on_submit():
         user = current_user._get_current_object()
         record = form.record()
-        existing = records.find_existing(record_id, records.content_hash(record))
+        existing = records.find_existing(Visit, record_id, records.content_hash(record))
         if existing and existing[0] == "conflict":
             form.form_errors.append(_("This form was already submitted with other content. "
                                       "Open the saved visit to correct it."))
@@ -63,7 +58,7 @@ def new_visit():
         _form_defaults(form)
     status = 400 if form.errors or form.form_errors else 200
     shifts = [{"code": s.code, "starts": s.starts.strftime("%H:%M"), "ends": s.ends.strftime("%H:%M")}
-              for s in db.session.scalars(select(Shift).order_by(Shift.starts))]
+              for s in shifts_in_order()]
     return render_template("desk/visit_form.html", form=form, record_id=record_id,
                            shifts=shifts), status
 

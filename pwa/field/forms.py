@@ -12,13 +12,18 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from .. import classifications as C
 from ..clock import local_zone
 from ..database import utcnow
-from ..desk.forms import CheckboxesField, units_in_order
+from ..desk.forms import CheckboxesField, per_request, units_in_order
 from ..extensions import db
 from ..models import Photo, Sighting, Site, User, WatchEntry
 
 # Text, not datetime-local: officials read and write dd/mm/yyyy HH:MM on every phone.
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
 CLOCK_TOLERANCE = timedelta(minutes=10)   # a phone's clock may run a little fast
+
+
+@per_request
+def sites_in_order() -> list[Site]:
+    return db.session.scalars(db.select(Site).order_by(Site.code)).all()
 
 
 class LocalDateTimeField(StringField):
@@ -93,8 +98,7 @@ class SightingForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.site.choices = [("", "—")] + [(s.code, s.name) for s in
-                                          db.session.scalars(db.select(Site).order_by(Site.code))]
+        self.site.choices = [("", "—")] + [(s.code, s.name) for s in sites_in_order()]
         self.communes.choices = [(u.code, u.name_with_type) for u in units_in_order()]
         self.watch_entry.choices = [("", _l("— none —"))] + [
             (str(e.id), e.name) for e in db.session.scalars(db.select(WatchEntry))]

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ..classifications import ESCALATION_LEVELS, GROUP_THRESHOLD
 from ..database import utcnow
-from ..desk.records import content_hash
+from ..desk.records import content_hash, find_existing
 from ..extensions import db
 from ..models import Photo, Sighting, SightingUpdate, Site, User
 
@@ -16,13 +16,6 @@ PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n",
 def needs_leader(site_level: str, people: int) -> bool:
     """A group of 5 or more, or any crowd at a provincial or central site, is flagged."""
     return people >= GROUP_THRESHOLD or site_level in ESCALATION_LEVELS
-
-
-def _existing(model, record_id: str, digest: str):
-    row = db.session.get(model, record_id)
-    if row is None:
-        return None
-    return ("duplicate" if row.content_hash == digest else "conflict"), row
 
 
 def derive_state(sighting: Sighting) -> None:
@@ -45,7 +38,7 @@ def store_sighting(record: dict, *, record_id: str, device_id: str, seq: int,
                    recorded_at: datetime, officer: User):
     """Add a sighting unless its id is known: (status, sighting)."""
     digest = content_hash(record)
-    if (existing := _existing(Sighting, record_id, digest)) is not None:
+    if (existing := find_existing(Sighting, record_id, digest)) is not None:
         return existing
     sighting = Sighting(
         id=record_id, device_id=device_id, seq=seq, content_hash=digest,
@@ -67,7 +60,7 @@ def store_sighting_update(record: dict, *, record_id: str, device_id: str, seq: 
                           recorded_at: datetime, officer: User):
     """Add a follow-up unless its id is known, and re-derive its sighting's state."""
     digest = content_hash(record)
-    if (existing := _existing(SightingUpdate, record_id, digest)) is not None:
+    if (existing := find_existing(SightingUpdate, record_id, digest)) is not None:
         return existing
     sighting = db.session.get(Sighting, record["sighting"])
     update = SightingUpdate(
