@@ -46,6 +46,9 @@ class LiveServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+             # gunicorn 27's control socket is one path per user: servers running side by
+             # side (two suites, two test servers) must not share it.
+             "--no-control-socket",
              "--access-logfile", "-", "wsgi:app"],
             cwd=ROOT, env=environment, stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
             start_new_session=True)
