@@ -258,3 +258,10 @@ def test_rotation_makes_a_new_current_key_and_older_records_still_open(tmp_path)
     # Mixing the two is refused: a key wrapped for one RSA key does not open under another.
     mixed = {**old_sealed, "kid": new_kid}
     assert open_visit(instance, mixed) == (None, "sealed_invalid")
+
+
+def test_seal_js_uses_no_dom_so_the_service_worker_can_import_it():
+    from pathlib import Path
+    source = (Path(__file__).resolve().parents[2] / "static/js/seal.js").read_text()
+    for name in ("document", "window", "localStorage", "fromCharCode(..."):
+        assert name not in source, name
