@@ -49,6 +49,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     for blueprint in (auth_bp, home_bp, desk_bp, admin_bp, api_bp, pwa_bp, lead_bp,
                       field_bp, board_bp):
         app.register_blueprint(blueprint)
+    from .sealing_routes import bp as sealing_bp  # sealed records: keys, unseal, rotate-keys
+    app.register_blueprint(sealing_bp)
 
     from . import cli
     cli.init_app(app)

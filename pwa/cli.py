@@ -16,6 +16,7 @@ from .database import utcnow
 from .extensions import db
 from .models import Plan, Shift, Site, Unit, User
 from .roles import ROLES
+from .sealing import ensure_keys
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
 DEMO_ACCOUNTS = [("totruong", "leader", "Hoàng Tuấn Tam"), ("topho", "deputy", "Nguyễn Thị Hà"),
@@ -102,6 +103,7 @@ def init_app(app):
     def init_db():
         """Create or upgrade the database schema (safe to run again)."""
         upgrade(directory=current_app.extensions["migrate"].directory)
+        click.echo(f"Sealing key: {ensure_keys()}")  # devices seal records with its public half
         click.echo("Database ready: " + db.engine.url.render_as_string(hide_password=True))
 
     @app.cli.command("create-user")
