@@ -129,7 +129,8 @@ def identity(visit_id):
         abort(403)
     audit("identity_viewed", "visit", visit.id)
     db.session.commit()
-    return render_template("desk/identity.html", visit=visit, identity=visit.identity)
+    return render_template("desk/identity.html", visit=visit, identity=visit.identity,
+                           field_labels=field_labels())
 
 
 @bp.route("/visits/<visit_id>/amend", methods=["GET", "POST"])

@@ -274,3 +274,44 @@ def test_amending_a_sealed_identity_keeps_it_out_of_the_visible_history(as_role,
     db.session.refresh(identity)
     assert identity.citizen_name == "Người Tố Cáo Sửa"
     assert "Người Tố Cáo" not in client.get(url).text
+
+
+def _sign_in_as(client, role):
+    client.post("/logout", {"csrf_token": csrf_token(client)})
+    login(client, role)
+
+
+def test_a_visit_corrected_into_a_denunciation_hides_every_earlier_identity(app, client, ctx):
+    """Given a visit whose name was corrected, when a later correction makes it a
+    denunciation, then no recorder sees any of its names or ID numbers under "Các lần đính
+    chính"; the leader still sees the identity, logged."""
+    login(client, "desk")
+    url = submit_visit(client).headers["Location"]
+    form = client.get(url + "/amend").forms["visit-form"]
+    form["citizen_name"] = "Nguyễn Văn Ân"
+    form["id_number"] = "026085009999"
+    form["reason"] = "Sai tên và số CCCD"
+    assert form.submit().status_int == 302
+    form = client.get(url + "/amend").forms["visit-form"]
+    fill(form, {"kinds": ["khieu_nai", "to_cao"]})
+    form["reason"] = "Thực ra là tố cáo"
+    assert form.submit().status_int == 302
+    secrets = ("Nguyễn Văn A", "Nguyễn Văn Ân", "026085001234",
+               "026085009999", "Thôn Đông")
+    _sign_in_as(client, "member")
+    page = client.get(url)
+    assert "Các lần đính chính" in page.text and "Sai tên và số CCCD" in page.text
+    assert page.text.count("đã thay đổi (được bảo mật)") >= 2
+    for secret in secrets:
+        assert secret not in page.text, secret
+    for amendment in db.session.scalars(sa.select(VisitAmendment)):
+        for field in ("citizen_name", "id_number"):
+            assert amendment.changes.get(field, [None, None]) == [None, None]
+    identity = db.session.scalar(sa.select(DenouncerIdentity))
+    assert {(h["field"], h["from"], h["to"]) for h in identity.history} >= {
+        ("citizen_name", "Nguyễn Văn A", "Nguyễn Văn Ân"),
+        ("id_number", "026085001234", "026085009999")}
+    _sign_in_as(client, "leader")
+    assert "Nguyễn Văn Ân" in client.get(url + "/identity").text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "identity_viewed")) == 1
