@@ -144,7 +144,9 @@ def client_address() -> str:
 
 
 def init_app(app):
-    """Wire the access check, headers and error handlers into the app."""
+    """Wire the input check, access check, headers and error handlers into the app."""
+    from .hygiene import refuse_bad_input
+    app.before_request(refuse_bad_input)   # first: not even the sign-in sees a NUL byte
     app.before_request(enforce_access)
     app.after_request(security_headers)
     register_error_handlers(app)

@@ -1,6 +1,6 @@
 """Forms for signing in and changing a password."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..hygiene import CleanForm as FlaskForm  # every form refuses control characters
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 

@@ -10,6 +10,7 @@ from .. import classifications as C
 from ..clock import local_now, shift_at
 from ..database import utcnow
 from ..extensions import db
+from ..hygiene import page_number
 from ..models import User, Visit
 from ..models.audit import audit
 from ..security import requires
@@ -65,7 +66,7 @@ def new_visit():
 
 def _register_context():
     filt = RegisterFilter.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     visits = db.paginate(filt.query(), page=page, per_page=PAGE_SIZE, error_out=False)
     units = units_in_order()
     return dict(filt=filt, visits=visits, units=units, C=C)

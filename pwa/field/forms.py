@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..hygiene import CleanForm as FlaskForm  # every form refuses control characters
 from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
