@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import database
 from .extensions import db, login_manager
 from .models import UserSession
 
@@ -55,12 +56,37 @@ def enforce_access():
     return None
 
 
+# Endpoints only page scripts call in the background (polling, sync, the CSRF token): they
+# never count as a person's activity. Any other request can say so with "X-Background: 1"
+# (the service worker's precache and the board's refresh should send it).
+BACKGROUND_ENDPOINTS = {"board.live"}
+
+
+def is_background() -> bool:
+    """Whether this request was made by a script on its own, not by the person."""
+    return (request.headers.get("X-Background") == "1" or request.blueprint == "api"
+            or request.path.startswith("/api/") or request.endpoint in BACKGROUND_ENDPOINTS)
+
+
+def session_limits() -> dict:
+    cfg = current_app.config
+    return {"hours": cfg["SESSION_HOURS"], "idle_minutes": cfg["SESSION_IDLE_MINUTES"]}
+
+
 @login_manager.user_loader
 def load_user(session_key: str):
-    """Find the user by their revocable session key; a revoked key signs nobody in."""
+    """Find the user by their revocable session key; a revoked or expired key signs nobody
+    in. The limits are checked on the server's row, so a copied cookie ends with it."""
     row = db.session.get(UserSession, session_key) if session_key else None
     if row is None or not row.user.active:
         return None
+    now = database.utcnow()
+    if row.expired(now, **session_limits()):
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    if not is_background() and row.touch(now):
+        db.session.commit()
     row.user.session_key = session_key
     return row.user
 

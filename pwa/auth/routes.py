@@ -7,7 +7,8 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import LoginAttempt, User, UserSession
 from ..models.audit import audit
-from ..security import client_address, requires
+from .. import database
+from ..security import client_address, requires, session_limits
 from . import bp
 from .forms import LoginForm, PasswordForm
 
@@ -24,6 +25,7 @@ def _sign_in(user: User) -> None:
     from flask import request
     next_url = session.get("next")
     session.clear()
+    UserSession.delete_expired(database.utcnow(), **session_limits())
     user.open_session(client_address(), request.user_agent.string)
     session.permanent = True
     session["just_signed_in"] = True  # the next page tells the device to send at once

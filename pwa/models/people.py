@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy import ForeignKey, Index, String, delete, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,7 +80,33 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     address: Mapped[str] = mapped_column(String(64), default="")
     agent: Mapped[str] = mapped_column(String(200), default="")
+    # The last request the person made (background polling excluded); None: never since sign-in.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     user: Mapped[User] = relationship(back_populates="sessions")
+
+    # A person's activity is written at most this often: not one UPDATE per page.
+    TOUCH_EVERY = timedelta(minutes=1)
+
+    def expired(self, now: datetime, *, hours: int, idle_minutes: int) -> bool:
+        """Older than the absolute limit, or idle longer than the idle limit."""
+        seen = self.last_seen_at or self.created_at
+        return (now - self.created_at > timedelta(hours=hours)
+                or now - seen > timedelta(minutes=idle_minutes))
+
+    def touch(self, now: datetime) -> bool:
+        """Note the person's activity; True when the row changed (the caller commits)."""
+        if self.last_seen_at is None or now - self.last_seen_at >= self.TOUCH_EVERY:
+            self.last_seen_at = now
+            return True
+        return False
+
+    @classmethod
+    def delete_expired(cls, now: datetime, *, hours: int, idle_minutes: int) -> None:
+        """Remove every session past either limit (an expired row opens nothing anyway)."""
+        idle_since = now - timedelta(minutes=idle_minutes)
+        db.session.execute(delete(cls).where(or_(
+            cls.created_at < now - timedelta(hours=hours),
+            func.coalesce(cls.last_seen_at, cls.created_at) < idle_since)))
 
 
 class LoginAttempt(db.Model):
