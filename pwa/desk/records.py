@@ -164,7 +164,7 @@ def seal_amendments(visit: Visit) -> None:
 
 def may_view_identity(user: User, visit: Visit) -> bool:
     """Only the leader, the receiving officer and the assigned handler see a denouncer."""
-    return user.role == "leader" or user.id in (visit.officer_id, visit.handler_id)
+    return user.can("identity.view_any") or user.id in (visit.officer_id, visit.handler_id)
 
 
 def may_amend(user: User, visit: Visit) -> bool:
@@ -172,4 +172,12 @@ def may_amend(user: User, visit: Visit) -> bool:
     by those who may see the identity they would be correcting."""
     if visit.sealed and not may_view_identity(user, visit):
         return False
-    return user.role in ("leader", "deputy") or user.id == visit.officer_id
+    return user.can("visit.amend_any") or user.id == visit.officer_id
+
+
+def may_assign_handler(user: User, visit: Visit) -> bool:
+    """Leaders and deputies name a handler; for a sealed visit the leader alone, since the
+    handler will see the denouncer (a deputy's choice is refused, not queued: see
+    assign_handler)."""
+    permission = "visit.assign_sealed_handler" if visit.sealed else "visit.assign_handler"
+    return user.can(permission)

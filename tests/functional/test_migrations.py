@@ -10,8 +10,6 @@ def test_models_and_migrations_agree(observer):
 def test_sealed_visits_stored_before_look_ahead_sealing_are_rewritten(observer, client):
     """Given a sealed visit whose earlier amendment still shows the identity (as stored
     before sealing looked ahead), the data migration moves it into the sealed history."""
-    import sqlalchemy as sa
-
     from pwa.extensions import db
     from pwa.models import DenouncerIdentity, VisitAmendment
     from tests.helpers import login, submit_visit, user_id
