@@ -39,6 +39,9 @@ PERMISSIONS: dict[str, set[str]] = {
     # The leader's pages: is anything missing, where are the crowds.
     "status.read": {"leader", "deputy", "viewer"},
     "board.read": {"leader", "deputy", "viewer"},
+    # The board's people: reporters' and watch-listed citizens' names, links to sightings.
+    # The viewer reads counts, not people.
+    "board.people": {"leader", "deputy"},
     # The watch list: leaders maintain it, members read it (also offline).
     "watch.read": {"leader", "deputy", "member"},
     "watch.edit": {"leader", "deputy"},
@@ -46,7 +49,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "watch.assignable": {"leader", "deputy", "member"},
     # Field reports: crowd sightings and their follow-up.
     "sighting.create": {"leader", "deputy", "member"},
-    "sighting.read": {"leader", "deputy", "member", "viewer"},
+    # A sighting's page shows names and crowd photos: not for the viewer (see board.people).
+    "sighting.read": {"leader", "deputy", "member"},
     "alerts.read": {"leader", "deputy"},
     # Accounts: creating them, roles, clearing sign-in failures.
     "users.admin": {"leader"},
