@@ -63,10 +63,15 @@ def load(instance_path: str) -> dict:
         # CSRF tokens live no longer than a session, so a form left open over lunch still posts.
         "WTF_CSRF_TIME_LIMIT": session_hours * 3600,
         "PRODUCTION": production,
-        # Sign-in throttling: failures allowed per window, per user name and per address.
+        # Sign-in throttling. Per user name from one address: 5 failures in 15 minutes (so a
+        # stranger elsewhere cannot lock the leader out with five guesses); per user name from
+        # anywhere, a slower limit against guessing spread over many addresses; per address,
+        # over all user names. The leader clears an account's failures on its admin page.
         "LOGIN_MAX_FAILURES_PER_USER": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_MAX_FAILURES_PER_USER_GLOBAL": 30,
+        "LOGIN_GLOBAL_WINDOW_SECONDS": 60 * 60,
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for the client address.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
         **({"APP_VERSION": os.environ["APP_VERSION"]} if os.environ.get("APP_VERSION") else {}),

@@ -136,8 +136,22 @@ ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                500: "server_error"}
 
 
+def _audit_refusal() -> None:
+    """A refused request is evidence of someone trying what their role does not allow.
+
+    Whatever the view had added is rolled back first: a refusal stores only its entry."""
+    from .models.audit import audit
+    db.session.rollback()
+    user = current_user if current_user and current_user.is_authenticated else None
+    audit("forbidden", "request", request.endpoint or "", user=user,
+          method=request.method, path=request.path[:200])
+    db.session.commit()
+
+
 def error_response(code: int, message: str | None = None, error: str | None = None):
     """An error as JSON for API clients or as a page for people."""
+    if code == 403:
+        _audit_refusal()
     title, default = ERROR_TEXT.get(code, ERROR_TEXT[500])
     message = message or str(default)
     if wants_json():
@@ -155,7 +169,10 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        return error_response(exc.code or 500)
+        body, code = error_response(exc.code or 500)
+        # 405 must say which methods the address takes (RFC 9110); Werkzeug's answer has it.
+        allow = dict(exc.get_headers()).get("Allow") if code == 405 else None
+        return body, code, ({"Allow": allow} if allow else {})
 
     @app.errorhandler(Exception)
     def crash(exc):
@@ -169,8 +186,21 @@ def client_address() -> str:
     return request.remote_addr or ""
 
 
+# Pages the service worker precaches (service_worker/sw.js SHELL_PAGES): one copy serves
+# whoever uses the device next, so they carry no user's name; the page script fills it in
+# from GET /api/v1/session (the elements marked data-session-fill).
+SHELL_PAGES = {"/visits/new", "/outbox", "/offline", "/field", "/field/sightings/new",
+               "/field/updates/new", "/watch"}
+
+
+def shell_page() -> bool:
+    """Whether this page may be cached and shown to another user of the device."""
+    return request.path in SHELL_PAGES
+
+
 def init_app(app):
     """Wire the input check, access check, headers and error handlers into the app."""
+    app.jinja_env.globals["shell_page"] = shell_page
     from .hygiene import refuse_bad_input
     app.before_request(refuse_bad_input)   # first: not even the sign-in sees a NUL byte
     app.before_request(enforce_access)

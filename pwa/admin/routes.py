@@ -2,10 +2,10 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AuditEntry, User
+from ..models import AuditEntry, LoginAttempt, User
 from ..models.audit import audit
 from ..roles import ROLE_LABELS, role_can
 from ..security import requires
@@ -60,7 +60,23 @@ def edit_user(user_id):
             flash(_("Account %(name)s saved.", name=user.username), "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.errors else 200
-    return render_template("admin/edit_user.html", form=form, account=user), status
+    failures = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
+        LoginAttempt.username == user.username, ~LoginAttempt.success))
+    return render_template("admin/edit_user.html", form=form, account=user,
+                           failures=failures), status
+
+
+@bp.post("/users/<int:user_id>/failures")
+@requires("users.admin")
+def clear_failures(user_id):
+    """Unlock an account: its failed sign-ins no longer count (a stranger's guesses must not
+    keep a member, or the leader, out for good)."""
+    user = db.session.get(User, user_id) or abort(404)
+    cleared = LoginAttempt.clear_failures(user.username)
+    audit("sign_in_failures_cleared", "user", user.id, cleared=cleared)
+    db.session.commit()
+    flash(_("Failed sign-ins of %(name)s cleared.", name=user.username), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 @bp.get("/audit")

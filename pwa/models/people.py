@@ -124,7 +124,7 @@ class LoginAttempt(db.Model):
     @classmethod
     def failures_since(cls, since: datetime, *, username: str | None = None,
                        address: str | None = None) -> int:
-        """Failed attempts since an instant, for one user name or one address."""
+        """Failed attempts since an instant, for a user name, an address, or both."""
         query = select(func.count()).select_from(cls).where(cls.at >= since, ~cls.success)
         if username is not None:
             query = query.where(cls.username == username)
@@ -133,9 +133,31 @@ class LoginAttempt(db.Model):
         return db.session.scalar(query)
 
     @classmethod
-    def throttled(cls, username: str, address: str, *, window: int, per_user: int,
-                  per_address: int, now: datetime | None = None) -> bool:
-        """Whether sign-in is blocked for this user name or this address right now."""
-        since = (now or utcnow()) - timedelta(seconds=window)
-        return (cls.failures_since(since, username=username) >= per_user
-                or cls.failures_since(since, address=address) >= per_address)
+    def begin(cls, username: str, address: str) -> "LoginAttempt":
+        """Count an attempt BEFORE its password is checked: the row is committed as a
+        failure first, so concurrent attempts in other workers see each other and no race
+        between reading the count and adding to it gives an extra guess."""
+        attempt = cls(username=username, address=address, success=False)
+        db.session.add(attempt)
+        db.session.commit()
+        return attempt
+
+    @classmethod
+    def throttled(cls, username: str, address: str, *, limits: dict,
+                  now: datetime | None = None) -> bool:
+        """Whether sign-in is blocked now; the counts include the attempt just begun."""
+        now = now or utcnow()
+        since = now - timedelta(seconds=limits["LOGIN_WINDOW_SECONDS"])
+        since_global = now - timedelta(seconds=limits["LOGIN_GLOBAL_WINDOW_SECONDS"])
+        return (cls.failures_since(since, username=username, address=address)
+                > limits["LOGIN_MAX_FAILURES_PER_USER"]
+                or cls.failures_since(since_global, username=username)
+                > limits["LOGIN_MAX_FAILURES_PER_USER_GLOBAL"]
+                or cls.failures_since(since, address=address)
+                > limits["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+
+    @classmethod
+    def clear_failures(cls, username: str) -> int:
+        """Forget a user name's failed attempts (the leader unlocks an account)."""
+        return db.session.execute(
+            delete(cls).where(cls.username == username, ~cls.success)).rowcount
