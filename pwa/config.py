@@ -28,6 +28,7 @@ def database_driver(url: str) -> str:
 def load(instance_path: str) -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("FLASK_ENV_PRODUCTION", "0") == "1"
+    session_hours = int(os.environ.get("SESSION_HOURS", 12))
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + os.path.join(instance_path, "tiep-cong-dan.sqlite")
     )
@@ -48,15 +49,29 @@ def load(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "tcd_session",
-        # A shared tablet must not stay signed in for days: 12 hours covers a duty day.
-        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", 12)) * 3600,
-        # CSRF tokens live as long as the session, so a form left open over lunch still posts.
-        "WTF_CSRF_TIME_LIMIT": None,
+        # A shared tablet must not stay signed in for days: 12 hours covers a duty day. The
+        # limit is absolute (counted from sign-in, enforced on the server's session row); the
+        # cookie does not slide with each request either.
+        "SESSION_HOURS": session_hours,
+        "PERMANENT_SESSION_LIFETIME": session_hours * 3600,
+        "SESSION_REFRESH_EACH_REQUEST": False,
+        # Idle limit: a desk has long lulls between citizens, and signing in again after each
+        # would push officers to share one password; an hour without a person's own request
+        # (background polling does not count, see security.is_background) means the tablet is
+        # most likely unattended in a public room.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", 60)),
+        # CSRF tokens live no longer than a session, so a form left open over lunch still posts.
+        "WTF_CSRF_TIME_LIMIT": session_hours * 3600,
         "PRODUCTION": production,
-        # Sign-in throttling: failures allowed per window, per user name and per address.
+        # Sign-in throttling. Per user name from one address: 5 failures in 15 minutes (so a
+        # stranger elsewhere cannot lock the leader out with five guesses); per user name from
+        # anywhere, a slower limit against guessing spread over many addresses; per address,
+        # over all user names. The leader clears an account's failures on its admin page.
         "LOGIN_MAX_FAILURES_PER_USER": 5,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "LOGIN_WINDOW_SECONDS": 15 * 60,
+        "LOGIN_MAX_FAILURES_PER_USER_GLOBAL": 30,
+        "LOGIN_GLOBAL_WINDOW_SECONDS": 60 * 60,
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for the client address.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
         **({"APP_VERSION": os.environ["APP_VERSION"]} if os.environ.get("APP_VERSION") else {}),

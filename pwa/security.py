@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import database
 from .extensions import db, login_manager
 from .models import UserSession
 
@@ -55,12 +56,37 @@ def enforce_access():
     return None
 
 
+# Endpoints only page scripts call in the background (polling, sync, the CSRF token): they
+# never count as a person's activity. Any other request can say so with "X-Background: 1"
+# (the service worker's precache and the board's refresh should send it).
+BACKGROUND_ENDPOINTS = {"board.live"}
+
+
+def is_background() -> bool:
+    """Whether this request was made by a script on its own, not by the person."""
+    return (request.headers.get("X-Background") == "1" or request.blueprint == "api"
+            or request.path.startswith("/api/") or request.endpoint in BACKGROUND_ENDPOINTS)
+
+
+def session_limits() -> dict:
+    cfg = current_app.config
+    return {"hours": cfg["SESSION_HOURS"], "idle_minutes": cfg["SESSION_IDLE_MINUTES"]}
+
+
 @login_manager.user_loader
 def load_user(session_key: str):
-    """Find the user by their revocable session key; a revoked key signs nobody in."""
+    """Find the user by their revocable session key; a revoked or expired key signs nobody
+    in. The limits are checked on the server's row, so a copied cookie ends with it."""
     row = db.session.get(UserSession, session_key) if session_key else None
     if row is None or not row.user.active:
         return None
+    now = database.utcnow()
+    if row.expired(now, **session_limits()):
+        db.session.delete(row)
+        db.session.commit()
+        return None
+    if not is_background() and row.touch(now):
+        db.session.commit()
     row.user.session_key = session_key
     return row.user
 
@@ -110,8 +136,22 @@ ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                500: "server_error"}
 
 
+def _audit_refusal() -> None:
+    """A refused request is evidence of someone trying what their role does not allow.
+
+    Whatever the view had added is rolled back first: a refusal stores only its entry."""
+    from .models.audit import audit
+    db.session.rollback()
+    user = current_user if current_user and current_user.is_authenticated else None
+    audit("forbidden", "request", request.endpoint or "", user=user,
+          method=request.method, path=request.path[:200])
+    db.session.commit()
+
+
 def error_response(code: int, message: str | None = None, error: str | None = None):
     """An error as JSON for API clients or as a page for people."""
+    if code == 403:
+        _audit_refusal()
     title, default = ERROR_TEXT.get(code, ERROR_TEXT[500])
     message = message or str(default)
     if wants_json():
@@ -129,7 +169,10 @@ def register_error_handlers(app):
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
-        return error_response(exc.code or 500)
+        body, code = error_response(exc.code or 500)
+        # 405 must say which methods the address takes (RFC 9110); Werkzeug's answer has it.
+        allow = dict(exc.get_headers()).get("Allow") if code == 405 else None
+        return body, code, ({"Allow": allow} if allow else {})
 
     @app.errorhandler(Exception)
     def crash(exc):
@@ -143,8 +186,23 @@ def client_address() -> str:
     return request.remote_addr or ""
 
 
+# Pages the service worker precaches (service_worker/sw.js SHELL_PAGES): one copy serves
+# whoever uses the device next, so they carry no user's name; the page script fills it in
+# from GET /api/v1/session (the elements marked data-session-fill).
+SHELL_PAGES = {"/visits/new", "/outbox", "/offline", "/field", "/field/sightings/new",
+               "/field/updates/new", "/watch"}
+
+
+def shell_page() -> bool:
+    """Whether this page may be cached and shown to another user of the device."""
+    return request.path in SHELL_PAGES
+
+
 def init_app(app):
-    """Wire the access check, headers and error handlers into the app."""
+    """Wire the input check, access check, headers and error handlers into the app."""
+    app.jinja_env.globals["shell_page"] = shell_page
+    from .hygiene import refuse_bad_input
+    app.before_request(refuse_bad_input)   # first: not even the sign-in sees a NUL byte
     app.before_request(enforce_access)
     app.after_request(security_headers)
     register_error_handlers(app)

@@ -9,6 +9,20 @@ import webtest
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+
+# The suite cannot flip: generated tests run derandomized (the same examples on every run,
+# from a seed derived from the test) with no example database carried between runs.
+# `make fuzz` loads "fuzz": random, many examples, failures kept to replay.
+settings.register_profile("ci", derandomize=True, database=None, max_examples=40,
+                          deadline=None, print_blob=True,
+                          suppress_health_check=list(HealthCheck))
+settings.register_profile("fuzz", derandomize=False,
+                          max_examples=int(os.environ.get("FUZZ_EXAMPLES", 1000)),
+                          deadline=None, print_blob=True,
+                          phases=list(Phase), suppress_health_check=list(HealthCheck))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
 from pwa import create_app  # noqa: E402
 from pwa.cli import load_reference_data  # noqa: E402
 from pwa.extensions import db  # noqa: E402

@@ -2,11 +2,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..hygiene import CleanForm as FlaskForm  # every form refuses control characters
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from ..auth.forms import MIN_PASSWORD
+from ..auth.forms import MIN_PASSWORD, not_common
 from ..extensions import db
 from ..models import User
 from ..roles import ROLE_LABELS
@@ -27,7 +27,7 @@ class NewUserForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Enter a password.")),
         Length(min=MIN_PASSWORD, max=200, message=_l(
-            "The password must have at least %(n)d characters.", n=MIN_PASSWORD))])
+            "The password must have at least %(n)d characters.", n=MIN_PASSWORD)), not_common])
 
     def validate_username(self, field):
         if db.session.scalar(db.select(User).where(User.username == field.data)):
@@ -41,5 +41,5 @@ class EditUserForm(FlaskForm):
     active = BooleanField(_l("Account active"))
     new_password = PasswordField(_l("New password (leave empty to keep)"), validators=[
         Optional(), Length(min=MIN_PASSWORD, max=200, message=_l(
-            "The password must have at least %(n)d characters.", n=MIN_PASSWORD))])
+            "The password must have at least %(n)d characters.", n=MIN_PASSWORD)), not_common])
     sign_out_everywhere = BooleanField(_l("Sign this account out on every device"))

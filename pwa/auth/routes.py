@@ -1,22 +1,31 @@
 """Sign-in with throttling, sign-out that revokes the session, password change."""
+import functools
+import secrets
+
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import LoginAttempt, User, UserSession
 from ..models.audit import audit
-from ..security import client_address, requires
+from .. import database
+from ..security import client_address, requires, session_limits
 from . import bp
 from .forms import LoginForm, PasswordForm
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check when the user name is unknown, so that a wrong name takes as long as
+    a wrong password and timing does not tell which user names exist."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def _throttled(username: str, address: str) -> bool:
-    cfg = current_app.config
-    return LoginAttempt.throttled(username, address, window=cfg["LOGIN_WINDOW_SECONDS"],
-                                  per_user=cfg["LOGIN_MAX_FAILURES_PER_USER"],
-                                  per_address=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+    return LoginAttempt.throttled(username, address, limits=current_app.config)
 
 
 def _sign_in(user: User) -> None:
@@ -24,6 +33,7 @@ def _sign_in(user: User) -> None:
     from flask import request
     next_url = session.get("next")
     session.clear()
+    UserSession.delete_expired(database.utcnow(), **session_limits())
     user.open_session(client_address(), request.user_agent.string)
     session.permanent = True
     session["just_signed_in"] = True  # the next page tells the device to send at once
@@ -42,16 +52,22 @@ def login():
     if form.validate_on_submit():
         username = form.username.data.strip().lower()
         address = client_address()
+        attempt = LoginAttempt.begin(username, address)
         if _throttled(username, address):
             minutes = current_app.config["LOGIN_WINDOW_SECONDS"] // 60
             form.form_errors.append(_("Too many failed sign-ins. Please wait %(n)d minutes "
                                       "and try again, or ask the leader.", n=minutes))
+            audit("sign_in_throttled", "user", "", user=None, username=username)
+            db.session.commit()
             status = 429
         else:
             user = db.session.scalar(select(User).where(User.username == username))
-            ok = user is not None and user.active and user.check_password(form.password.data)
-            db.session.add(LoginAttempt(username=username, address=address, success=ok))
+            if user is None:
+                check_password_hash(_dummy_hash(), form.password.data)
+            ok = (user is not None and user.check_password(form.password.data)
+                  and user.active)
             if ok:
+                attempt.success = True
                 _sign_in(user)
                 audit("sign_in", "user", user.id, user=user)
                 db.session.commit()

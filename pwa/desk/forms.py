@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..hygiene import CleanForm as FlaskForm  # every form refuses control characters
 from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
                      StringField, TextAreaField, widgets)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional

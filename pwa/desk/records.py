@@ -108,23 +108,23 @@ def current_record(visit: Visit, *, with_identity: bool) -> dict:
     return record
 
 
+# What an amendment of a sealed visit may not show: the identity and the consent to disclose it.
+SEALED_FIELDS = IDENTITY_FIELDS + ("consent_to_disclose",)
+
+
 def amend_visit(visit: Visit, new: dict, *, reason: str, author: User) -> VisitAmendment | None:
-    """Record a correction as an amendment and apply it; None when nothing changed."""
+    """Record a correction as an amendment and apply it; None when nothing changed.
+
+    Sealing looks ahead: whether this amendment makes the visit a denunciation is known only
+    from the merged record, so the amendment is first stored with every change, the visit is
+    sealed, and then the identity values are moved out of this and every earlier amendment.
+    """
     old = current_record(visit, with_identity=True)
-    changed = {k: (old.get(k), v) for k, v in new.items() if old.get(k) != v}
+    changed = {k: [old.get(k), v] for k, v in new.items() if old.get(k) != v}
     if not changed:
         return None
-    visible = {}
-    for field, (before, after) in changed.items():
-        if visit.sealed and field in IDENTITY_FIELDS + ("consent_to_disclose",):
-            # Reassigned, not appended: SQLAlchemy does not see in-place JSON changes.
-            visit.identity.history = [*visit.identity.history, {
-                "field": field, "from": before, "to": after, "author_id": author.id}]
-            visible[field] = [None, None]  # the visible history says only that it changed
-        else:
-            visible[field] = [before, after]
     amendment = VisitAmendment(id=str(uuid.uuid4()), visit=visit, author_id=author.id,
-                               reason=reason, changes=visible)
+                               reason=reason, changes=changed)
     db.session.add(amendment)
     merged = {**old, **new}
     add_to_day(visit.received_on, visit_counts(visit), sign=-1)   # the day as it was…
@@ -133,16 +133,38 @@ def amend_visit(visit: Visit, new: dict, *, reason: str, author: User) -> VisitA
     if visit.sealed or "to_cao" in merged["kinds"]:
         # Once a denunciation, always sealed: un-sealing would expose what was promised secret.
         _seal(visit, merged["consent_to_disclose"])
+        seal_amendments(visit)
     _refresh_search_text(visit)
     add_to_day(visit.received_on, visit_counts(visit))             # …and as it is now
     return amendment
+
+
+def seal_amendments(visit: Visit) -> None:
+    """Move identity values out of a sealed visit's amendments into DenouncerIdentity.history.
+
+    The visible history keeps only that a sealed field changed ([None, None]). The same rule
+    rewrites rows stored before sealing looked ahead (migration 7a1c0e5d9b42).
+    """
+    moved = []
+    for amendment in visit.amendments:
+        changes = dict(amendment.changes)
+        for field in SEALED_FIELDS:
+            if field in changes and changes[field] != [None, None]:
+                before, after = changes[field]
+                moved.append({"field": field, "from": before, "to": after,
+                              "author_id": amendment.author_id, "amendment_id": amendment.id})
+                changes[field] = [None, None]
+        # Reassigned, not changed in place: SQLAlchemy does not see in-place JSON changes.
+        amendment.changes = changes
+    if moved:
+        visit.identity.history = [*(visit.identity.history or []), *moved]
 
 
 # --- who may do what with one visit (the role table decides the rest) ---
 
 def may_view_identity(user: User, visit: Visit) -> bool:
     """Only the leader, the receiving officer and the assigned handler see a denouncer."""
-    return user.role == "leader" or user.id in (visit.officer_id, visit.handler_id)
+    return user.can("identity.view_any") or user.id in (visit.officer_id, visit.handler_id)
 
 
 def may_amend(user: User, visit: Visit) -> bool:
@@ -150,4 +172,12 @@ def may_amend(user: User, visit: Visit) -> bool:
     by those who may see the identity they would be correcting."""
     if visit.sealed and not may_view_identity(user, visit):
         return False
-    return user.role in ("leader", "deputy") or user.id == visit.officer_id
+    return user.can("visit.amend_any") or user.id == visit.officer_id
+
+
+def may_assign_handler(user: User, visit: Visit) -> bool:
+    """Leaders and deputies name a handler; for a sealed visit the leader alone, since the
+    handler will see the denouncer (a deputy's choice is refused, not queued: see
+    assign_handler)."""
+    permission = "visit.assign_sealed_handler" if visit.sealed else "visit.assign_handler"
+    return user.can(permission)

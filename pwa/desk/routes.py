@@ -4,14 +4,15 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import classifications as C
 from ..clock import local_now, shift_at
 from ..database import utcnow
 from ..extensions import db
-from ..models import User, Visit
+from ..hygiene import page_number
+from ..models import Visit
 from ..models.audit import audit
+from ..roles import members_who_can
 from ..security import requires
 from ..sync.protocol import parse_uuid
 from . import bp, records
@@ -65,7 +66,7 @@ def new_visit():
 
 def _register_context():
     filt = RegisterFilter.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     visits = db.paginate(filt.query(), page=page, per_page=PAGE_SIZE, error_out=False)
     units = units_in_order()
     return dict(filt=filt, visits=visits, units=units, C=C)
@@ -108,7 +109,7 @@ def visit(visit_id):
     visit = _visit_or_404(visit_id)
     user = current_user._get_current_object()
     handler_form = None
-    if user.can("visit.assign_handler"):
+    if records.may_assign_handler(user, visit):
         handler_form = HandlerForm(handler=visit.handler_id)
         handler_form.handler.choices = _handler_choices()
     return render_template("desk/visit.html", visit=visit, C=C, handler_form=handler_form,
@@ -129,7 +130,8 @@ def identity(visit_id):
         abort(403)
     audit("identity_viewed", "visit", visit.id)
     db.session.commit()
-    return render_template("desk/identity.html", visit=visit, identity=visit.identity)
+    return render_template("desk/identity.html", visit=visit, identity=visit.identity,
+                           field_labels=field_labels())
 
 
 @bp.route("/visits/<visit_id>/amend", methods=["GET", "POST"])
@@ -165,21 +167,31 @@ def amend(visit_id):
 
 
 def _handler_choices():
-    users = db.session.scalars(select(User).where(User.active, User.role.in_(
-        ("leader", "deputy", "member", "desk"))).order_by(User.full_name))
+    users = db.session.scalars(members_who_can("visit.handle"))
     return [(0, "—")] + [(u.id, u.display_name) for u in users]
 
 
 @bp.post("/visits/<visit_id>/handler")
 @requires("visit.assign_handler")
 def assign_handler(visit_id):
-    """The leader or a deputy names who handles the matter."""
+    """The leader or a deputy names who handles the matter; for a sealed visit, the leader.
+
+    A deputy's choice on a sealed visit is refused rather than queued for confirmation: a
+    queue would be a second, slower way to the same decision the leader makes on this page,
+    and a refused request leaves nothing half-decided (the refusal is in the audit log)."""
     visit = _visit_or_404(visit_id)
+    user = current_user._get_current_object()
+    if not records.may_assign_handler(user, visit):
+        audit("handler_assignment_refused", "visit", visit.id, sealed=visit.sealed)
+        db.session.commit()
+        abort(403)
     form = HandlerForm()
     form.handler.choices = _handler_choices()
     if form.validate_on_submit():
+        before = visit.handler_id
         visit.handler_id = form.handler.data or None
-        audit("handler_assigned", "visit", visit.id, handler_id=visit.handler_id)
+        audit("handler_assigned", "visit", visit.id, handler_id=visit.handler_id,
+              previous_handler_id=before, sealed=visit.sealed)
         db.session.commit()
         flash(_("Handler assigned."), "success")
     else:

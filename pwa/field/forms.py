@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..hygiene import CleanForm as FlaskForm  # every form refuses control characters
 from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
@@ -14,7 +14,8 @@ from ..clock import local_zone
 from ..database import utcnow
 from ..desk.forms import CheckboxesField, per_request, units_in_order
 from ..extensions import db
-from ..models import Photo, Sighting, Site, User, WatchEntry
+from ..roles import members_who_can
+from ..models import Photo, Sighting, Site, WatchEntry
 
 # Text, not datetime-local: officials read and write dd/mm/yyyy HH:MM on every phone.
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
@@ -194,5 +195,5 @@ class WatchEntryForm(FlaskForm):
         self.commune.choices = [("", "—")] + [(u.code, u.name_with_type)
                                              for u in units_in_order()]
         self.assigned.choices = [(0, "—")] + [
-            (u.id, u.display_name) for u in db.session.scalars(db.select(User).where(
-                User.active, User.role.in_(("leader", "deputy", "member"))))]
+            (u.id, u.display_name)
+            for u in db.session.scalars(members_who_can("watch.assignable"))]

@@ -13,6 +13,14 @@ PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n",
                "image/webp": b"RIFF"}
 
 
+def image_signature_matches(body: bytes, content_type: str) -> bool:
+    """Whether the bytes start as the type claims; WebP is a RIFF container whose form type
+    "WEBP" sits at offset 8 (any RIFF file, e.g. a WAV, starts "RIFF")."""
+    if not body.startswith(PHOTO_TYPES[content_type]):
+        return False
+    return content_type != "image/webp" or body[8:12] == b"WEBP"
+
+
 def needs_leader(site_level: str, people: int) -> bool:
     """A group of 5 or more, or any crowd at a provincial or central site, is flagged."""
     return people >= GROUP_THRESHOLD or site_level in ESCALATION_LEVELS
@@ -91,7 +99,7 @@ def store_photo(photo_id: str, body: bytes, content_type: str, claimed_sha256: s
     if len(body) > max_bytes:
         raise PhotoError(413, "size", _("The photo is too large: at most %(n)s KB.",
                                         n=max_bytes // 1024))
-    if not body.startswith(PHOTO_TYPES[content_type]):
+    if not image_signature_matches(body, content_type):
         raise PhotoError(415, "content_type", _("The file is not the image type it claims."))
     digest = hashlib.sha256(body).hexdigest()
     if claimed_sha256 and claimed_sha256.lower() != digest:

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy import ForeignKey, Index, String, delete, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,7 +80,33 @@ class UserSession(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     address: Mapped[str] = mapped_column(String(64), default="")
     agent: Mapped[str] = mapped_column(String(200), default="")
+    # The last request the person made (background polling excluded); None: never since sign-in.
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     user: Mapped[User] = relationship(back_populates="sessions")
+
+    # A person's activity is written at most this often: not one UPDATE per page.
+    TOUCH_EVERY = timedelta(minutes=1)
+
+    def expired(self, now: datetime, *, hours: int, idle_minutes: int) -> bool:
+        """Older than the absolute limit, or idle longer than the idle limit."""
+        seen = self.last_seen_at or self.created_at
+        return (now - self.created_at > timedelta(hours=hours)
+                or now - seen > timedelta(minutes=idle_minutes))
+
+    def touch(self, now: datetime) -> bool:
+        """Note the person's activity; True when the row changed (the caller commits)."""
+        if self.last_seen_at is None or now - self.last_seen_at >= self.TOUCH_EVERY:
+            self.last_seen_at = now
+            return True
+        return False
+
+    @classmethod
+    def delete_expired(cls, now: datetime, *, hours: int, idle_minutes: int) -> None:
+        """Remove every session past either limit (an expired row opens nothing anyway)."""
+        idle_since = now - timedelta(minutes=idle_minutes)
+        db.session.execute(delete(cls).where(or_(
+            cls.created_at < now - timedelta(hours=hours),
+            func.coalesce(cls.last_seen_at, cls.created_at) < idle_since)))
 
 
 class LoginAttempt(db.Model):
@@ -98,7 +124,7 @@ class LoginAttempt(db.Model):
     @classmethod
     def failures_since(cls, since: datetime, *, username: str | None = None,
                        address: str | None = None) -> int:
-        """Failed attempts since an instant, for one user name or one address."""
+        """Failed attempts since an instant, for a user name, an address, or both."""
         query = select(func.count()).select_from(cls).where(cls.at >= since, ~cls.success)
         if username is not None:
             query = query.where(cls.username == username)
@@ -107,9 +133,31 @@ class LoginAttempt(db.Model):
         return db.session.scalar(query)
 
     @classmethod
-    def throttled(cls, username: str, address: str, *, window: int, per_user: int,
-                  per_address: int, now: datetime | None = None) -> bool:
-        """Whether sign-in is blocked for this user name or this address right now."""
-        since = (now or utcnow()) - timedelta(seconds=window)
-        return (cls.failures_since(since, username=username) >= per_user
-                or cls.failures_since(since, address=address) >= per_address)
+    def begin(cls, username: str, address: str) -> "LoginAttempt":
+        """Count an attempt BEFORE its password is checked: the row is committed as a
+        failure first, so concurrent attempts in other workers see each other and no race
+        between reading the count and adding to it gives an extra guess."""
+        attempt = cls(username=username, address=address, success=False)
+        db.session.add(attempt)
+        db.session.commit()
+        return attempt
+
+    @classmethod
+    def throttled(cls, username: str, address: str, *, limits: dict,
+                  now: datetime | None = None) -> bool:
+        """Whether sign-in is blocked now; the counts include the attempt just begun."""
+        now = now or utcnow()
+        since = now - timedelta(seconds=limits["LOGIN_WINDOW_SECONDS"])
+        since_global = now - timedelta(seconds=limits["LOGIN_GLOBAL_WINDOW_SECONDS"])
+        return (cls.failures_since(since, username=username, address=address)
+                > limits["LOGIN_MAX_FAILURES_PER_USER"]
+                or cls.failures_since(since_global, username=username)
+                > limits["LOGIN_MAX_FAILURES_PER_USER_GLOBAL"]
+                or cls.failures_since(since, address=address)
+                > limits["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+
+    @classmethod
+    def clear_failures(cls, username: str) -> int:
+        """Forget a user name's failed attempts (the leader unlocks an account)."""
+        return db.session.execute(
+            delete(cls).where(cls.username == username, ~cls.success)).rowcount

@@ -1,4 +1,5 @@
 """Sign-in, throttling, sign-out revocation, password change."""
+import pytest
 import sqlalchemy as sa
 
 from pwa.extensions import db
@@ -100,3 +101,109 @@ def test_a_new_account_needs_a_role_chosen(as_role, ctx):
     form["role"], form["password"] = "desk", "a long password"
     assert form.submit().status_int == 302
     assert db.session.scalar(sa.select(User.role).where(User.username == "moi")) == "desk"
+
+
+def _failures(client, username, n, address="10.0.0.1"):
+    for _ in range(n):
+        login(client, username, "wrong password!")
+
+
+def test_a_stranger_elsewhere_cannot_lock_the_leader_out(app, client):
+    """Failures are counted per user name AND address; the slower global limit per user
+    name stops guessing spread over many addresses."""
+    _failures(client, "leader", app.config["LOGIN_MAX_FAILURES_PER_USER"])
+    assert login(client, "leader", PASSWORD).status_int == 429
+    office = type(client)(app, extra_environ={"REMOTE_ADDR": "10.0.0.9"})
+    assert login(office, "leader").status_int == 302
+    spread = app.config["LOGIN_MAX_FAILURES_PER_USER_GLOBAL"] + 1
+    for i in range(spread):
+        guesser = type(client)(app, extra_environ={"REMOTE_ADDR": f"10.1.{i}.1"})
+        login(guesser, "member", "wrong password!")
+    fresh = type(client)(app, extra_environ={"REMOTE_ADDR": "10.0.0.10"})
+    assert login(fresh, "member").status_int == 429
+
+
+def test_the_leader_clears_an_accounts_failures(app, client, ctx):
+    _failures(client, "desk", app.config["LOGIN_MAX_FAILURES_PER_USER"])
+    assert login(client, "desk", PASSWORD).status_int == 429
+    throttled = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "sign_in_throttled")).all()
+    assert len(throttled) == 1 and throttled[0].detail["username"] == "desk"
+    leader = type(client)(app, extra_environ={"REMOTE_ADDR": "10.0.0.5"})
+    login(leader, "leader")
+    desk_id = db.session.scalar(sa.select(User.id).where(User.username == "desk"))
+    page = leader.get(f"/admin/users/{desk_id}")
+    assert "6 lần đăng nhập sai" in page.text
+    page.forms["clear-failures-form"].submit().follow()
+    assert "sign_in_failures_cleared" in db.session.scalars(sa.select(AuditEntry.action)).all()
+    assert login(client, "desk", PASSWORD).status_int == 302
+
+
+def test_an_attempt_is_counted_before_its_password_is_checked(app, client, ctx):
+    """The attempt row is committed first (no read-then-write race between workers): the
+    right password on the attempt after the limit finds its own row already counted."""
+    from pwa.models import LoginAttempt
+    _failures(client, "desk", app.config["LOGIN_MAX_FAILURES_PER_USER"])
+    assert login(client, "desk", PASSWORD).status_int == 429
+    rows = db.session.scalars(sa.select(LoginAttempt).where(
+        LoginAttempt.username == "desk")).all()
+    assert len(rows) == app.config["LOGIN_MAX_FAILURES_PER_USER"] + 1
+    assert not any(r.success for r in rows)
+
+
+def test_an_unknown_user_name_costs_a_password_check_too(client):
+    """No timing assertion: the dummy hash exists and is what an unknown name is checked
+    against (pwa.auth.routes._dummy_hash)."""
+    from pwa.auth import routes
+    routes._dummy_hash.cache_clear()
+    login(client, "nobody-here", "wrong password!")
+    assert routes._dummy_hash.cache_info().misses == 1
+
+
+def test_a_403_is_audited(client, ctx):
+    login(client, "viewer")
+    client.get("/admin/users", status=403)
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "forbidden"))
+    assert entry.detail["path"] == "/admin/users" and entry.user_id is not None
+
+
+def test_a_405_keeps_the_allow_header(client):
+    login(client, "leader")
+    response = client.get("/logout", status=405)
+    assert "POST" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize("password", ["password1234", "qwertyuiop", "1234567890"])
+def test_a_common_password_is_refused_on_create_and_change(as_role, ctx, password):
+    client = as_role("leader")
+    page = client.get("/admin/users")
+    form = [f for f in page.forms.values() if "username" in f.fields][0]
+    form["username"], form["full_name"], form["role"] = "newbie", "Người Mới", "member"
+    form["password"] = password
+    response = form.submit(status=400)
+    assert "phổ biến nhất" in response.text
+    assert db.session.scalar(sa.select(User).where(User.username == "newbie")) is None
+    form = [f for f in client.get("/account/password").forms.values()
+            if "current" in f.fields][0]
+    form["current"], form["new"], form["confirm"] = PASSWORD, password, password
+    assert "phổ biến nhất" in form.submit().text
+
+
+def test_cached_shell_pages_carry_no_user_name(as_role):
+    """A page the service worker keeps serves the next user of the device: no name in it;
+    the page script fills data-session-fill from /api/v1/session."""
+    import re
+    from pathlib import Path
+
+    from pwa.security import SHELL_PAGES
+    sw = (Path(__file__).resolve().parents[2] / "service_worker" / "sw.js").read_text()
+    listed = re.search(r"SHELL_PAGES = \[([^\]]*)\]", sw).group(1)
+    assert set(re.findall(r"'([^']+)'", listed)) == SHELL_PAGES
+    client = as_role("leader")
+    for path in sorted(SHELL_PAGES):
+        page = client.get(path, status="*")
+        if page.status_int != 200:
+            continue
+        assert "Leader Nguyễn" not in page.text, path
+        assert 'data-username=""' in page.text and 'data-session-fill="name"' in page.text
+    assert "Leader Nguyễn" in client.get("/visits").text      # other pages keep the name

@@ -86,3 +86,42 @@ def test_who_may_see_the_board(client, role, status):
     login(client, role)
     assert client.get("/board", status="*").status_int == status
     assert client.get("/board/live", status="*").status_int == status
+
+
+def test_the_viewer_sees_counts_not_people(client, ctx):
+    """Given a crowd with a watch-listed group, a reporter, crowd leaders and a photo, the
+    viewer's board shows its count and place but no name, photo or link to the sighting,
+    and the sighting page and photo are refused; the leader's board shows the names."""
+    from pwa.models import WatchEntry
+    from tests.functional.test_field import png, put_photo
+    login(client, "deputy")
+    form = client.get("/watch/new").forms["watch-form"]
+    form["kind"], form["name"], form["commune"] = "group", "Đoàn ông Trần Văn Bảy", "09079"
+    form["usual_size"], form["risk"] = "20", "high"
+    form.submit()
+    entry = db.session.scalar(sa.select(WatchEntry))
+    _sign_out(client)
+    login(client, "member")
+    photo, _ = put_photo(client, png())
+    crowd = sighting(1, watch_entry=str(entry.id), leaders="Ông Lê Văn Tám", photos=[photo])
+    gone = sighting(2, site="TCD-HUYEN", people_count=2)
+    assert [r["status"] for r in sync(client, [crowd, gone, update(
+        3, gone["id"], people_count=None, action="dispersed", closed=True)])] == ["accepted"] * 3
+    _sign_out(client)
+
+    login(client, "viewer")
+    for url in ("/board", "/board/live"):
+        page = client.get(url)
+        assert "12" in page.html.select_one("ul.sightings li.sighting").text
+        for name in ("Trần Văn Bảy", "Member Nguyễn", "Lê Văn Tám"):
+            assert name not in page.text, (url, name)
+        assert "/field/sightings/" not in page.text and "/photos/" not in page.text
+        assert page.html.select("img") == []
+    assert client.get(f"/field/sightings/{crowd['id']}", status=403)
+    assert client.get(f"/photos/{photo}", status=403)
+    _sign_out(client)
+
+    login(client, "leader")
+    page = client.get("/board")
+    assert "Trần Văn Bảy" in page.text and "Member Nguyễn" in page.text
+    assert f"/field/sightings/{crowd['id']}" in page.text

@@ -234,3 +234,14 @@ def test_members_read_the_watch_list_but_cannot_edit(client):
     client.post("/logout", {"csrf_token": csrf_token(client)})
     login(client, "desk")
     assert client.get("/api/v1/watchlist", status=403)
+
+
+def test_webp_is_checked_at_offset_8_not_only_riff(member, ctx):
+    """Any RIFF file (a WAV here) starts "RIFF"; a WebP has "WEBP" at offset 8."""
+    wav = b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(28)
+    _, response = put_photo(member, wav, content_type="image/webp")
+    assert response.status_int == 415 and response.json["errors"]["content_type"]
+    webp = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+    _, response = put_photo(member, webp, content_type="image/webp")
+    assert response.status_int == 201
+    assert _count(Photo) == 1

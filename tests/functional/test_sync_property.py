@@ -90,8 +90,8 @@ operations = st.lists(st.one_of(
 ), max_size=25)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# Examples, seed and health checks come from the profile (tests/conftest.py).
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operations)
 def test_every_record_ends_on_the_server_exactly_once(client, observer, steps):
     if not client.cookies.get("tcd_session"):

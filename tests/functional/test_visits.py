@@ -250,8 +250,7 @@ def test_the_receiving_officer_and_assigned_handler_see_the_denouncer(app, clien
     url = submit_visit(client, DENUNCIATION).headers["Location"]
     assert "Người Tố Cáo" in client.get(url + "/identity").text
     client.post("/logout", {"csrf_token": csrf_token(client)})
-    login(client, "deputy")
-    assert client.get(url + "/identity", status=403)
+    login(client, "leader")
     form = client.get(url).forms["handler-form"]
     member_id = [v for v, _, label in form["handler"].options if label == "Member Nguyễn"][0]
     form["handler"] = member_id
@@ -259,6 +258,43 @@ def test_the_receiving_officer_and_assigned_handler_see_the_denouncer(app, clien
     client.post("/logout", {"csrf_token": csrf_token(client)})
     login(client, "member")
     assert "Người Tố Cáo" in client.get(url + "/identity").text
+
+
+def test_a_deputy_cannot_make_himself_handler_of_a_sealed_visit(app, client, ctx):
+    """Given a sealed visit, a deputy's self-assignment is refused, gives no identity and
+    is listed for the leader, who alone names the handler."""
+    from tests.helpers import user_id
+    login(client, "desk")
+    url = submit_visit(client, DENUNCIATION).headers["Location"]
+    _sign_in_as(client, "deputy")
+    page = client.get(url)
+    assert "handler-form" not in page.forms and "Người Tố Cáo" not in page.text
+    deputy = user_id(app, "deputy")
+    refused = client.post(url + "/handler", {"handler": deputy,
+                                              "csrf_token": csrf_token(client)}, status=403)
+    assert "Người Tố Cáo" not in refused.text
+    visit = db.session.scalar(sa.select(Visit))
+    db.session.refresh(visit)
+    assert visit.handler_id is None
+    assert client.get(url + "/identity", status=403)
+    # On an ordinary visit the deputy still assigns.
+    ordinary = submit_visit(client).headers["Location"]
+    form = client.get(ordinary).forms["handler-form"]
+    form["handler"] = str(deputy)
+    assert form.submit().status_int == 302
+
+    _sign_in_as(client, "leader")
+    form = client.get(url).forms["handler-form"]
+    form["handler"] = str(user_id(app, "member"))
+    assert form.submit().status_int == 302
+    listing = client.get("/admin/sealed-handlers")
+    rows = listing.html.select("#sealed-handlers tbody tr")
+    assert len(rows) == 2        # the leader's assignment and the deputy's refused attempt
+    assert "Member Nguyễn" in rows[0].text and "Leader Nguyễn" in rows[0].text
+    assert "Deputy Nguyễn" in rows[1].text and "từ chối" in rows[1].text
+    assert "Người Tố Cáo" not in listing.text
+    _sign_in_as(client, "deputy")
+    assert client.get("/admin/sealed-handlers", status=403)
 
 
 def test_amending_a_sealed_identity_keeps_it_out_of_the_visible_history(as_role, ctx):
@@ -274,3 +310,44 @@ def test_amending_a_sealed_identity_keeps_it_out_of_the_visible_history(as_role,
     db.session.refresh(identity)
     assert identity.citizen_name == "Người Tố Cáo Sửa"
     assert "Người Tố Cáo" not in client.get(url).text
+
+
+def _sign_in_as(client, role):
+    client.post("/logout", {"csrf_token": csrf_token(client)})
+    login(client, role)
+
+
+def test_a_visit_corrected_into_a_denunciation_hides_every_earlier_identity(app, client, ctx):
+    """Given a visit whose name was corrected, when a later correction makes it a
+    denunciation, then no recorder sees any of its names or ID numbers under "Các lần đính
+    chính"; the leader still sees the identity, logged."""
+    login(client, "desk")
+    url = submit_visit(client).headers["Location"]
+    form = client.get(url + "/amend").forms["visit-form"]
+    form["citizen_name"] = "Nguyễn Văn Ân"
+    form["id_number"] = "026085009999"
+    form["reason"] = "Sai tên và số CCCD"
+    assert form.submit().status_int == 302
+    form = client.get(url + "/amend").forms["visit-form"]
+    fill(form, {"kinds": ["khieu_nai", "to_cao"]})
+    form["reason"] = "Thực ra là tố cáo"
+    assert form.submit().status_int == 302
+    secrets = ("Nguyễn Văn A", "Nguyễn Văn Ân", "026085001234",
+               "026085009999", "Thôn Đông")
+    _sign_in_as(client, "member")
+    page = client.get(url)
+    assert "Các lần đính chính" in page.text and "Sai tên và số CCCD" in page.text
+    assert page.text.count("đã thay đổi (được bảo mật)") >= 2
+    for secret in secrets:
+        assert secret not in page.text, secret
+    for amendment in db.session.scalars(sa.select(VisitAmendment)):
+        for field in ("citizen_name", "id_number"):
+            assert amendment.changes.get(field, [None, None]) == [None, None]
+    identity = db.session.scalar(sa.select(DenouncerIdentity))
+    assert {(h["field"], h["from"], h["to"]) for h in identity.history} >= {
+        ("citizen_name", "Nguyễn Văn A", "Nguyễn Văn Ân"),
+        ("id_number", "026085001234", "026085009999")}
+    _sign_in_as(client, "leader")
+    assert "Nguyễn Văn Ân" in client.get(url + "/identity").text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "identity_viewed")) == 1
