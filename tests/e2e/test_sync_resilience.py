@@ -233,7 +233,7 @@ def test_a_bad_record_needs_attention_and_the_rest_of_its_batch_is_stored(
     assert visit_ids(observer) == sorted(set(by_name.values()) - {group})
 
     fix = rejected.locator("a")
-    assert fix.get_attribute("href") == f"/visits/new?outbox={group}"
+    assert fix.get_attribute("href") == f"/visits/new?correct={group}"
     fix.click()
     wait_until(lambda: page.input_value("#citizen_name") == "Đoàn bảy người",
                message="the rejected record loaded into the form")
