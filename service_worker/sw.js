@@ -16,13 +16,14 @@ const SHELL_FILES = [
   '/static/js/my-reports.js', '/static/js/watchlist.js', '/static/js/alerts.js',
   '/static/js/save-status.js', '/static/js/runner.js', '/static/js/format.js',
   '/static/js/outbox-form.js', '/static/js/describe.js', '/static/js/watch-copy.js',
+  '/static/js/rules.js',
   '/static/icons/icon-192.png', '/static/icons/icon-512.png', '/static/icons/icon-maskable-512.png',
   '/manifest.webmanifest',
 ];
 // Documents the offline pages need, kept network-first: communes, sites and shifts; record
-// types (labels, correction pages, problem texts).
+// types (labels, correction pages, problem texts); the forms' rules.
 const REFERENCE = '/api/v1/reference';
-const DOCUMENTS = [REFERENCE, '/api/v1/record-types'];
+const DOCUMENTS = [REFERENCE, '/api/v1/record-types', '/api/v1/rules'];
 
 async function precache() {
   const cache = await caches.open(CACHE);

@@ -3,6 +3,7 @@
 import * as outbox from './outbox.js';
 import { dateTimeText } from './format.js';
 import { fillFields, outboxForm } from './outbox-form.js';
+import { checker, loadRules } from './rules.js';
 
 const form = document.getElementById('field-form');
 const type = form.dataset.recordType;
@@ -176,7 +177,11 @@ async function describeSighting(given) {
 
 document.getElementById('photo-input').addEventListener('change', takePhotos);
 setDefaults();
-const controller = outboxForm({ form, type, collect, fill, reset: resetForm, onShown: shown });
+const siteLevel = () => (form.elements.site
+  ? { site_level: JSON.parse(form.dataset.siteLevels || '{}')[form.elements.site.value] || '' } : {});
+const controller = outboxForm({ form, type, collect, fill, reset: resetForm, onShown: shown,
+                                check: checker(form, type, siteLevel) });
+loadRules();   // keep the rules document fresh in the worker's cache
 if (type === 'sighting') {
   document.getElementById('use-location').addEventListener('click', useLocation);
   form.elements.site.addEventListener('change', showPlaceText);

@@ -3,6 +3,7 @@
 // Without JavaScript the form posts to the server, which checks the same rules.
 import { dateText, timeText } from './format.js';
 import { fillFields, outboxForm } from './outbox-form.js';
+import { checker, loadRules } from './rules.js';
 
 const form = document.getElementById('visit-form');
 const LIST_FIELDS = ['kinds'];
@@ -75,6 +76,7 @@ if (form) {
   refresh();
   if (form.dataset.mode === 'new') {
     setClockDefaults();
-    outboxForm({ form, type: 'visit', collect, fill, reset: clearForNext });
+    outboxForm({ form, type: 'visit', collect, fill, reset: clearForNext, check: checker(form, 'visit') });
+    loadRules();   // keep the rules document fresh in the worker's cache
   }
 }
