@@ -68,7 +68,9 @@ export function outboxForm({ form, type, collect, fill, reset, check, statusBox,
   }
 
   form.addEventListener('input', () => { form.dataset.dirty = '1'; });
-  form.addEventListener('submit', save);
+  // Without a secure context nothing can be kept on the device (secure-context.js says so):
+  // a form with an action then posts to the server, as without JavaScript.
+  if (window.isSecureContext || !form.getAttribute('action')) form.addEventListener('submit', save);
   onChange(() => showStatus());
   const id = correctionId();
   const ready = id ? loadCorrection(id) : Promise.resolve();
