@@ -24,10 +24,11 @@ run: translations
 	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # Debian's Chromium drives the end-to-end tests; Playwright's own download does not work here.
+# nginx runs pwa/deploy/nginx.conf in front of the app in tests/e2e/test_proxy.py.
 chromium:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Chromium from apt (needs root)…"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@{ command -v chromium && command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || { \
+	  echo "Installing Chromium and nginx from apt (needs root)…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx; }
 
 # Installs everything, then runs the whole suite (unit, functional, end-to-end) on SQLite.
 # Set TEST_DATABASE_URL=postgresql://… to run the same suite against PostgreSQL.

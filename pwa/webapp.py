@@ -71,3 +71,18 @@ def outbox():
 def offline():
     """Shown by the service worker for pages that need the server when it cannot be reached."""
     return render_template("pwa/offline.html")
+
+
+@bp.get("/api/v1/rules")
+@requires("signed_in")
+def rules_document():
+    """The forms' rules as data, messages in the reader's language: the device checks a record
+    with them before it saves (static/js/rules.js); the server's forms check the same tables."""
+    from .desk.rules import NORMALISE, VISIT_RULES
+    from .field.rules import SIGHTING_RULES, UPDATE_RULES
+    from .rules import document
+    body = jsonify(visit={"normalise": NORMALISE, "rules": document(VISIT_RULES)},
+                   sighting={"normalise": {}, "rules": document(SIGHTING_RULES)},
+                   sighting_update={"normalise": {}, "rules": document(UPDATE_RULES)})
+    body.headers["Cache-Control"] = "no-cache"
+    return body

@@ -14,17 +14,22 @@ const SHELL_FILES = [
   '/static/js/app.js', '/static/js/outbox.js', '/static/js/sync.js',
   '/static/js/visit-form.js', '/static/js/outbox-page.js', '/static/js/field-form.js',
   '/static/js/my-reports.js', '/static/js/watchlist.js', '/static/js/alerts.js',
-  '/static/js/save-status.js',
+  '/static/js/save-status.js', '/static/js/runner.js', '/static/js/format.js',
+  '/static/js/outbox-form.js', '/static/js/describe.js', '/static/js/watch-copy.js',
+  '/static/js/rules.js', '/static/js/secure-context.js',
   '/static/icons/icon-192.png', '/static/icons/icon-512.png', '/static/icons/icon-maskable-512.png',
   '/manifest.webmanifest',
 ];
-const REFERENCE = '/api/v1/reference';    // communes, sites, shifts: what the forms need
+// Documents the offline pages need, kept network-first: communes, sites and shifts; record
+// types (labels, correction pages, problem texts); the forms' rules.
+const REFERENCE = '/api/v1/reference';
+const DOCUMENTS = [REFERENCE, '/api/v1/record-types', '/api/v1/rules'];
 
 async function precache() {
   const cache = await caches.open(CACHE);
   await cache.addAll(SHELL_FILES);        // the shell must be complete, or install fails
   // Pages need a signed-in user; one the server redirects to sign-in is simply not kept.
-  for (const url of [...SHELL_PAGES, REFERENCE]) {
+  for (const url of [...SHELL_PAGES, ...DOCUMENTS]) {
     try {
       const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
       if (response.ok && !response.redirected) await cache.put(url, response);
@@ -55,31 +60,35 @@ self.addEventListener('message', (event) => {
   if (event.data?.type === 'skip-waiting') self.skipWaiting();
 });
 
+// A 5xx counts as a failure like no answer at all: behind a reverse proxy a dead app server
+// answers 502/503/504, and a broken deploy 500; the cached copy serves better than either.
 async function networkFirst(request, key) {
   const cache = await caches.open(CACHE);
+  let response = null;
   try {
-    const response = await fetch(request);
+    response = await fetch(request);
+  } catch (error) { /* try the cache */ }
+  if (response && response.status < 500) {
     if (response.ok && !response.redirected) await cache.put(key, response.clone());
     return response;
-  } catch (error) {
-    const cached = await cache.match(key);
-    if (cached) return cached;
-    throw error;
   }
+  const cached = await cache.match(key);
+  if (cached) return cached;
+  if (response) return response;
+  throw new Error('no answer and nothing cached');
 }
 
+// Shell pages: network first, else the cached page. Other pages: the network, else the
+// offline page (which offers what the signed-in role records offline).
 async function navigate(request, url) {
-  if (SHELL_PAGES.includes(url.pathname)) {
-    try {
-      return await networkFirst(request, url.pathname);
-    } catch (error) { /* fall through to the offline page */ }
-  } else {
-    try {
-      return await fetch(request);
-    } catch (error) { /* fall through */ }
-  }
+  const shell = SHELL_PAGES.includes(url.pathname);
+  let response = null;
+  try {
+    response = shell ? await networkFirst(request, url.pathname) : await fetch(request);
+  } catch (error) { /* fall through to the offline page */ }
+  if (response && response.status < 500) return response;
   const cache = await caches.open(CACHE);
-  return (await cache.match('/offline')) || Response.error();
+  return (await cache.match('/offline')) || response || Response.error();
 }
 
 async function cacheFirst(request) {
@@ -95,8 +104,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(navigate(request, url));
   } else if (url.pathname.startsWith('/static/') || url.pathname === '/manifest.webmanifest') {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname === REFERENCE) {
-    event.respondWith(networkFirst(request, REFERENCE));
+  } else if (DOCUMENTS.includes(url.pathname)) {
+    event.respondWith(networkFirst(request, url.pathname));
   }
   // Everything else (the API, other pages) goes to the network only and is never cached.
 });

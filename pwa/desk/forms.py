@@ -1,7 +1,6 @@
 """The visit form: one source of validation for the HTML form and for synced JSON records."""
 import functools
 import re
-from datetime import date, timedelta
 
 from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
@@ -13,8 +12,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from .. import classifications as C
 from ..models import Shift, Unit
 from ..extensions import db
-from ..clock import local_now
 from ..text import vn_sort_key
+from .. import rules
+from .rules import VISIT_RULES
 
 def per_request(load):
     """Load a reference list once per request: a sync batch builds one form per record, and
@@ -47,42 +47,12 @@ def field_labels() -> dict:
     return {f.name: str(f.label.text) for f in AmendmentForm(formdata=None, meta={"csrf": False})}
 
 
-CCCD = re.compile(r"^\d{12}$")        # căn cước công dân: 12 digits
-CMND = re.compile(r"^\d{9}$")         # chứng minh nhân dân (old): 9 digits
-PASSPORT = re.compile(r"^[A-Z][0-9]{7}$|^(?=.*[A-Z])[A-Z0-9]{6,9}$")
-PHONE = re.compile(r"^(\+84|0)\d{8,10}$")
-MAX_REPRESENTATIVES = 5
+# The ID, phone and group rules are data in desk/rules.py (the device checks them too).
 
 
 def normalise_id_number(value: str | None) -> str:
     """Upper-case, without spaces, dots or dashes people type into ID numbers."""
     return re.sub(r"[\s.\-]", "", value or "").upper()
-
-
-def id_number_error(value: str) -> str | None:
-    """Why an ID number is not a CCCD, CMND or passport number, or None if it is one."""
-    if value.isdigit():
-        if CCCD.match(value) or CMND.match(value):
-            return None
-        return _l("A CCCD number has 12 digits and an old CMND number 9; this one has %(n)d.",
-                  n=len(value))
-    if PASSPORT.match(value):
-        return None
-    return _l("Not a valid ID number: enter a 12-digit CCCD, a 9-digit CMND or a passport "
-              "number.")
-
-
-def representatives_error(people: int, names: list[str]) -> str | None:
-    """The law's rule for a group's representatives, or None when it holds."""
-    if people < C.GROUP_THRESHOLD:
-        return None
-    if not names:
-        return _l("A group of 5 or more people must name its representatives.")
-    if people <= 10 and len(names) > 2:
-        return _l("A group of 5 to 10 people sends 1 or 2 representatives.")
-    if len(names) > MAX_REPRESENTATIVES:
-        return _l("A group sends at most 5 representatives.")
-    return None
 
 
 class CheckboxesField(SelectMultipleField):
@@ -155,46 +125,20 @@ class VisitForm(FlaskForm):
         ok = super().validate(extra_validators)
         return self._cross_field_rules() and ok
 
+    def rule_values(self) -> dict:
+        """The values the register's rules (desk/rules.py) read, as the device collects them."""
+        names = ("received_on", "kinds", "id_number", "source", "phone", "people_count",
+                 "subject_area", "direction", "forwarded_to", "guidance", "refusal_reason",
+                 "refusal_note")
+        values = {name: self[name].data for name in names}
+        values["representatives"] = self.representative_names
+        return values
+
     def _cross_field_rules(self) -> bool:
-        errors: dict = {}
-        kinds = set(self.kinds.data or [])
-        received = self.received_on.data
-        if received and not (date(2000, 1, 1) <= received <= local_now().date() + timedelta(days=1)):
-            errors[self.received_on] = _l("The date received cannot be in the future.") if (
-                received.year >= 2000) else _l("Enter the date as dd/mm/yyyy.")
-        if not kinds:
-            errors[self.kinds] = _l("Choose at least one petition kind.")
-        if self.id_number.data:
-            if (message := id_number_error(self.id_number.data)):
-                errors[self.id_number] = message
-        elif self.source.data == "in_person":
-            errors[self.id_number] = _l("A citizen received in person shows an ID: enter its "
-                                        "number.")
-        if self.phone.data and not PHONE.match(self.phone.data):
-            errors[self.phone] = _l("Enter a Vietnamese phone number, e.g. 0912345678.")
-        if self.people_count.data and (
-                message := representatives_error(self.people_count.data,
-                                                 self.representative_names)):
-            errors[self.representatives] = message
-        if self.subject_area.data in C.DENUNCIATION_ONLY_AREAS and "to_cao" not in kinds:
-            errors[self.subject_area] = _l("This subject area applies to denunciations only.")
-        direction = self.direction.data
-        if direction in C.DIRECTIONS_NEEDING_BODY and not (self.forwarded_to.data or "").strip():
-            errors[self.forwarded_to] = _l("Name the body the matter goes to.")
-        if direction == "huong_dan" and not (self.guidance.data or "").strip():
-            errors[self.guidance] = _l("Write the guidance given to the citizen.")
-        if direction == "tu_choi":
-            if not self.refusal_reason.data:
-                errors[self.refusal_reason] = _l("Reception may be refused only for a reason "
-                                                 "the law lists: choose it.")
-            elif (self.refusal_reason.data in C.REFUSAL_REASONS_NEEDING_NOTE
-                  and not (self.refusal_note.data or "").strip()):
-                errors[self.refusal_note] = _l("Give the written notice or the legal basis.")
-        elif self.refusal_reason.data:
-            errors[self.refusal_reason] = _l("A refusal reason applies only when reception is "
-                                             "refused.")
-        for field, message in errors.items():
-            field.errors = list(field.errors) + [message]
+        """The rules that tie fields together: one table, served to the device as well."""
+        errors = rules.check(VISIT_RULES, self.rule_values())
+        for name, message in errors.items():
+            self[name].errors = list(self[name].errors) + [message]
         return not errors
 
     def record(self) -> dict:

@@ -14,8 +14,10 @@ from ..clock import local_zone
 from ..database import utcnow
 from ..desk.forms import CheckboxesField, per_request, units_in_order
 from ..extensions import db
-from ..roles import members_who_can
+from .. import rules
 from ..models import Photo, Sighting, Site, WatchEntry
+from ..roles import members_who_can
+from .rules import SIGHTING_RULES
 
 # Text, not datetime-local: officials read and write dd/mm/yyyy HH:MM on every phone.
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
@@ -105,16 +107,17 @@ class SightingForm(FlaskForm):
             (str(e.id), e.name) for e in db.session.scalars(db.select(WatchEntry))]
 
     def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the sighting rules (field/rules.py, served to the device too)
+        on fields that passed their own checks."""
         ok = super().validate(extra_validators)
         site = db.session.get(Site, self.site.data) if self.site.data else None
-        if site is not None and site.level == "other" and not (self.place_text.data or "").strip():
-            self.place_text.errors = list(self.place_text.errors) + [
-                _l("Say where, in words, for another place.")]
-            ok = False
-        if (self.latitude.data is None) != (self.longitude.data is None):
-            self.longitude.errors = list(self.longitude.errors) + [
-                _l("Give both latitude and longitude, or neither.")]
-            ok = False
+        values = {name: self[name].data for name in ("people_count", "place_text", "latitude",
+                                                     "longitude")}
+        values["site_level"] = site.level if site is not None else ""
+        for name, message in rules.check(SIGHTING_RULES, values).items():
+            if not self[name].errors:
+                self[name].errors = list(self[name].errors) + [message]
+                ok = False
         return ok
 
     def record(self) -> dict:

@@ -1,54 +1,16 @@
 // Loaded on every page of a signed-in user: registers the service worker, runs the sync
 // triggers, shows the pending badge, offers updates, and guards sign-out.
+// The sync triggers live in runner.js.
 import * as outbox from './outbox.js';
-import { flush, onChange } from './sync.js';
+import { start, syncNow } from './runner.js';
+import { refreshWatchlist } from './watch-copy.js';
 
-const APP_VERSION = document.querySelector('meta[name="app-version"]')?.content || '';
-const TIMER_MS = 30_000;   // while a page is open, try at least this often (onLine can lie)
 const body = document.body;
 const t = (key) => body.dataset[key] || key;   // texts rendered by the server, translated
-
-let flushing = null;
-let again = null;   // a request made while a sync runs: its records were not in that batch
-export function syncNow(force = false) {
-  if (flushing) {
-    again = { force: force || Boolean(again?.force) };
-    return flushing.then(() => (again ? syncNow(again.force) : undefined));
-  }
-  again = null;
-  flushing = flush({ force, appVersion: APP_VERSION })
-    .catch((error) => console.error('sync failed', error))
-    .finally(() => { flushing = null; refreshBadge(); });
-  return flushing;
-}
-
-// The watch list is kept on the device for members in the field (read offline).
-export async function refreshWatchlist() {
-  if (body.dataset.watch !== '1') return outbox.getMeta('watchlist');
-  try {
-    const response = await fetch('/api/v1/watchlist', { credentials: 'same-origin', cache: 'no-store' });
-    if (response.ok) {
-      const copy = { ...(await response.json()), fetched_at: new Date().toISOString() };
-      await outbox.setMeta('watchlist', copy);
-      return copy;
-    }
-  } catch (error) { /* offline: keep the copy we have */ }
-  return outbox.getMeta('watchlist');
-}
 
 async function currentUsername() {
   const user = await outbox.getMeta('user');
   return user ? user.username : body.dataset.username;
-}
-
-export async function refreshBadge() {
-  const badge = document.getElementById('outbox-badge');
-  if (!badge) return;
-  const summary = await outbox.summary(await currentUsername());
-  const count = summary.mine + summary.attention;
-  badge.textContent = String(count);
-  badge.hidden = count === 0;
-  badge.classList.toggle('attention', summary.attention > 0);
 }
 
 function registerWorker() {
@@ -114,24 +76,10 @@ function guardSignOut() {
   });
 }
 
-async function startTriggers() {
-  // Right after a sign-in, or when another user signed in on this device, send at once
-  // rather than wait out a backoff from earlier failures.
-  const known = await outbox.getMeta('user');
-  syncNow(body.dataset.freshSignIn === '1' || !known || known.username !== body.dataset.username);
-  window.addEventListener('online', () => syncNow(true));
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') syncNow();
-  });
-  setInterval(() => syncNow(), TIMER_MS);
-  onChange(() => refreshBadge());
-}
-
 if (body.dataset.signedIn === '1') {
   registerWorker();
   guardSignOut();
-  refreshBadge();
-  startTriggers();
+  start();
   refreshWatchlist();
   if (body.dataset.alerts === '1') import('./alerts.js');
 }

@@ -1,23 +1,15 @@
 // The sighting and follow-up forms on a phone: location, photos reduced on the device,
 // saved to the outbox first (online or not), then sent by the sync client.
 import * as outbox from './outbox.js';
-import { onChange } from './sync.js';
-import { showSaved } from './save-status.js';
-import { syncNow } from './app.js';
+import { dateTimeText } from './format.js';
+import { fillFields, outboxForm } from './outbox-form.js';
+import { checker, loadRules } from './rules.js';
 
 const form = document.getElementById('field-form');
 const type = form.dataset.recordType;
-const statusBox = document.getElementById('save-status');
 const MAX_SIDE = 1600;        // px: plenty to recognise a banner, a few hundred KB as JPEG
 const JPEG_QUALITY = 0.8;
-const pad = (n) => String(n).padStart(2, '0');
 let photoIds = [];
-let lastRecordId = null;
-
-function nowText() {
-  const d = new Date();
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
 
 // --- photos ---
 const photoBox = document.getElementById('field-photos');
@@ -49,7 +41,7 @@ function addThumb(photo) {
   remove.type = 'button';
   remove.className = 'button';
   remove.textContent = '✕';
-  remove.setAttribute('aria-label', 'remove');
+  remove.setAttribute('aria-label', photoBox.dataset.remove);
   remove.addEventListener('click', () => {
     photoIds = photoIds.filter((id) => id !== photo.id);
     li.remove();
@@ -71,7 +63,7 @@ async function takePhotos(event) {
     addThumb(photo);
   }
   event.target.value = '';
-  form.dataset.dirty = '1';
+  form.dataset.dirty = '1';   // (a file input fires no 'input' the controller hears)
 }
 
 // --- location (optional, never required) ---
@@ -112,16 +104,29 @@ function collect() {
   };
 }
 
-async function showStatus() {
-  if (!lastRecordId) return;
-  const record = await outbox.getRecord(lastRecordId);
-  if (!record) return;
-  showSaved(statusBox, record);
+// After a save: the follow-up link for the sighting just saved.
+function shown(record) {
   const addUpdate = document.getElementById('add-update');
-  if (type === 'sighting') {
+  if (type === 'sighting' && addUpdate) {
     addUpdate.href = `/field/updates/new?sighting=${encodeURIComponent(record.id)}`;
     addUpdate.hidden = false;
   }
+}
+
+// A refused record opened for correction: its fields and its photos (kept on this device).
+async function fill(data) {
+  const { photos = [], ...fields } = data;
+  fillFields(form, fields);
+  photoIds = [];
+  thumbs.replaceChildren();
+  for (const id of photos) {
+    const photo = await outbox.getPhoto(id);
+    if (!photo) continue;
+    photoIds.push(id);
+    addThumb(photo);
+  }
+  if (type === 'sighting') showPlaceText();
+  else describeSighting(fields.sighting);
 }
 
 function resetForm() {
@@ -135,26 +140,11 @@ function resetForm() {
   photoIds = [];
   thumbs.replaceChildren();
   setDefaults();
-  form.dataset.dirty = '';
-}
-
-async function save(event) {
-  event.preventDefault();
-  if (!form.checkValidity()) { form.reportValidity(); return; }
-  const user = await outbox.getMeta('user');
-  const record = await outbox.addRecord(type, collect(), user ? user.username : document.body.dataset.username);
-  lastRecordId = record.id;
-  resetForm();
-  document.dispatchEvent(new CustomEvent('outbox-form-saved'));
-  await showStatus();
-  statusBox.focus();
-  await syncNow(true);
-  await showStatus();
 }
 
 function setDefaults() {
   const timeField = form.elements.seen_at || form.elements.at;
-  timeField.value = nowText();
+  timeField.value = dateTimeText();
 }
 
 // Watch-list entries come from this device's copy (kept by app.js), not from the page:
@@ -173,8 +163,8 @@ function showPlaceText() {
   for (const el of form.querySelectorAll('.when-other-place')) el.hidden = !other && !el.classList.contains('has-error');
 }
 
-async function describeSighting() {
-  const id = new URLSearchParams(window.location.search).get('sighting') || '';
+async function describeSighting(given) {
+  const id = given || new URLSearchParams(window.location.search).get('sighting') || '';
   form.elements.sighting.value = id;
   const summary = document.getElementById('sighting-summary');
   const record = id && await outbox.getRecord(id);
@@ -186,15 +176,17 @@ async function describeSighting() {
 }
 
 document.getElementById('photo-input').addEventListener('change', takePhotos);
-form.addEventListener('input', () => { form.dataset.dirty = '1'; });
-form.addEventListener('submit', save);
-onChange(() => showStatus());
 setDefaults();
+const siteLevel = () => (form.elements.site
+  ? { site_level: JSON.parse(form.dataset.siteLevels || '{}')[form.elements.site.value] || '' } : {});
+const controller = outboxForm({ form, type, collect, fill, reset: resetForm, onShown: shown,
+                                check: checker(form, type, siteLevel) });
+loadRules();   // keep the rules document fresh in the worker's cache
 if (type === 'sighting') {
   document.getElementById('use-location').addEventListener('click', useLocation);
   form.elements.site.addEventListener('change', showPlaceText);
   showPlaceText();
   fillWatchEntries();
 } else {
-  describeSighting();
+  controller.ready.then(() => { if (!form.elements.sighting.value) describeSighting(); });
 }

@@ -1,12 +1,13 @@
 // My reports: this phone's sightings, each with its follow-ups, and their sync state.
 import * as outbox from './outbox.js';
-import { errorText, onChange } from './sync.js';
+import { onChange } from './sync.js';
+import { correctionHref, recordProblem } from './describe.js';
 
 const list = document.getElementById('reports');
 const texts = list.dataset;
 const stateText = (state) => texts[`state${state.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase())}`] || state;
 
-function line(record, title) {
+async function line(record, title) {
   const li = document.createElement('li');
   li.className = `record state-${record.state}`;
   li.dataset.state = record.state;
@@ -20,11 +21,20 @@ function line(record, title) {
   state.textContent = stateText(record.state);
   head.append(strong, state);
   li.append(head);
-  if (record.errors || record.last_error) {
+  const problem = await recordProblem(record);
+  if (problem) {
     const error = document.createElement('p');
-    error.className = 'error';
-    error.textContent = errorText(record.errors) || record.last_error;
+    error.className = outbox.NEEDS_ATTENTION.includes(record.state) ? 'error' : 'muted notice';
+    error.textContent = problem;
     li.append(error);
+  }
+  const href = outbox.NEEDS_ATTENTION.includes(record.state) && await correctionHref(record);
+  if (href) {
+    const fix = document.createElement('a');
+    fix.className = 'button fix';
+    fix.href = href;
+    fix.textContent = texts.fix;
+    li.append(fix);
   }
   return li;
 }
@@ -38,7 +48,7 @@ async function render() {
   const items = [];
   for (const s of sightings) {
     const d = s.data;
-    const li = line(s, `${d.seen_at} · ${d.people_count} ${texts.people}`);
+    const li = await line(s, `${d.seen_at} · ${d.people_count} ${texts.people}`);
     const mine = updates.filter((u) => u.data.sighting === s.id);
     if (mine.length) {
       const sub = document.createElement('ul');
@@ -47,7 +57,7 @@ async function render() {
         const parts = [u.data.at];
         if (u.data.people_count) parts.push(`${u.data.people_count} ${texts.people}`);
         if (u.data.closed) parts.push(texts.closed);
-        sub.append(line(u, parts.join(' · ')));
+        sub.append(await line(u, parts.join(' · ')));
       }
       li.append(sub);
     }

@@ -1,26 +1,24 @@
 // The outbox page: this device's records with their state, a "Sync now" button, the
 // device's label. Another user's records show only as a count.
 import * as outbox from './outbox.js';
-import { errorText, onChange } from './sync.js';
-import { syncNow } from './app.js';
+import { onChange } from './sync.js';
+import { syncNow } from './runner.js';
+import { dateTimeText as when } from './format.js';
+import { correctionHref, problemText, recordProblem, typeLabel } from './describe.js';
 
 const list = document.getElementById('outbox-list');
 const texts = list.dataset;
-const pad = (n) => String(n).padStart(2, '0');
 
-function when(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-function describe(record) {
+// A line about what the record says, without its type's internals.
+function summaryOf(record) {
   const data = record.data || {};
   if (record.type === 'visit') return [data.citizen_name, (data.content || '').slice(0, 80)].filter(Boolean).join(' — ');
-  return record.type;
+  if (record.type === 'sighting') return [data.seen_at, data.people_count && `${data.people_count} ${texts.people}`].filter(Boolean).join(' · ');
+  if (record.type === 'sighting_update') return [data.at, data.people_count && `${data.people_count} ${texts.people}`].filter(Boolean).join(' · ');
+  return '';
 }
 
-function item(record) {
+async function item(record) {
   const li = document.createElement('li');
   li.className = `record state-${record.state}`;
   li.dataset.state = record.state;
@@ -31,10 +29,10 @@ function item(record) {
   state.className = 'state';
   state.textContent = texts[`state${record.state.replace(/(^|_)(\w)/g, (_, __, c) => c.toUpperCase())}`] || record.state;
   const title = document.createElement('strong');
-  title.textContent = `#${record.seq} · ${texts[`type_${record.type}`] || record.type}`;
+  title.textContent = `#${record.seq} · ${await typeLabel(record.type)}`;
   head.append(title, state);
   const summary = document.createElement('p');
-  summary.textContent = describe(record);
+  summary.textContent = summaryOf(record);
   const meta = document.createElement('p');
   meta.className = 'muted';
   const parts = [`${texts.created} ${when(record.created_at)}`];
@@ -42,16 +40,18 @@ function item(record) {
   if (record.receipt) parts.push(`${texts.receipt} ${when(record.receipt.received_at)}`);
   meta.textContent = parts.join(' · ');
   li.append(head, summary, meta);
-  if (record.last_error || record.errors) {
+  const problem = await recordProblem(record);
+  if (problem) {
     const error = document.createElement('p');
-    error.className = 'error';
-    error.textContent = errorText(record.errors) || record.last_error;
+    error.className = outbox.NEEDS_ATTENTION.includes(record.state) ? 'error' : 'muted notice';
+    error.textContent = problem;
     li.append(error);
   }
-  if (record.state === 'rejected' && record.type === 'visit') {
+  const href = outbox.NEEDS_ATTENTION.includes(record.state) && await correctionHref(record);
+  if (href) {
     const fix = document.createElement('a');
     fix.className = 'button';
-    fix.href = `/visits/new?outbox=${encodeURIComponent(record.id)}`;
+    fix.href = href;
     fix.textContent = texts.fix;
     li.append(fix);
   }
@@ -70,7 +70,7 @@ async function render() {
   const others = document.getElementById('others');
   others.hidden = summary.others === 0;
   others.textContent = texts.others.replace('%n', summary.others);
-  list.replaceChildren(...mine.map(item));
+  list.replaceChildren(...await Promise.all(mine.map(item)));
   if (!mine.length) {
     const empty = document.createElement('li');
     empty.className = 'empty';
@@ -80,7 +80,7 @@ async function render() {
   const sync = await outbox.getMeta('sync', {});
   const device = await outbox.device();
   document.getElementById('last-sync').textContent = sync.lastSuccess ? when(sync.lastSuccess) : '—';
-  document.getElementById('last-error').textContent = sync.lastError || '';
+  document.getElementById('last-error').textContent = problemText(sync.lastError);
   document.getElementById('device-id').textContent = device.id;
   const label = document.getElementById('device-label');
   if (document.activeElement !== label) label.value = device.label;

@@ -73,6 +73,17 @@ function uuid() {
   return crypto.randomUUID();
 }
 
+// The device's secret (32 random bytes, hex): the server keeps its hash at first contact and
+// refuses another device that claims this one's id.
+function newSecret() {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function newDevice() {
+  return { id: uuid(), secret: newSecret(), label: '', nextSeq: 1, createdAt: new Date().toISOString() };
+}
+
 export async function getMeta(key, fallback = null) {
   const db = await openDb();
   const row = await done(db.transaction('meta').objectStore('meta').get(key));
@@ -86,14 +97,18 @@ export async function setMeta(key, value) {
   await finished(tx);
 }
 
-// The device's identity: a UUID made here on first start, and the label a person gives it.
+// The device's identity: a UUID and a secret made here on first start, and the label a
+// person gives it. A device made before secrets existed gets one now, beside its id.
 export async function device() {
   const db = await openDb();
   const tx = db.transaction('meta', 'readwrite');
   const store = tx.objectStore('meta');
   let row = await done(store.get('device'));
   if (!row) {
-    row = { key: 'device', value: { id: uuid(), label: '', nextSeq: 1, createdAt: new Date().toISOString() } };
+    row = { key: 'device', value: newDevice() };
+    store.put(row);
+  } else if (!row.value.secret) {
+    row.value.secret = newSecret();
     store.put(row);
   }
   await finished(tx);
@@ -118,9 +133,8 @@ export async function addRecord(type, data, user) {
   const tx = db.transaction(['meta', 'outbox'], 'readwrite');
   const meta = tx.objectStore('meta');
   let row = await done(meta.get('device'));
-  if (!row) {
-    row = { key: 'device', value: { id: uuid(), label: '', nextSeq: 1, createdAt: new Date().toISOString() } };
-  }
+  if (!row) row = { key: 'device', value: newDevice() };
+  if (!row.value.secret) row.value.secret = newSecret();
   const seq = row.value.nextSeq;
   row.value.nextSeq = seq + 1;
   meta.put(row);
@@ -162,11 +176,16 @@ export async function patchRecords(changes) {
   await finished(tx);
 }
 
-// Replace a rejected record's data after the person corrected it; it keeps id and seq.
+export const NEEDS_ATTENTION = [STATES.rejected, STATES.conflict];
+
+// Replace a refused record's data after the person corrected it; it keeps id and seq.
 export async function correctRecord(id, data) {
   const record = await getRecord(id);
-  if (!record || record.state !== STATES.rejected) throw new Error('only a rejected record can be corrected');
-  await patchRecords([[id, { data, state: STATES.queued, errors: null, last_error: '' }]]);
+  if (!record || !NEEDS_ATTENTION.includes(record.state)) {
+    throw new Error('only a refused record can be corrected');
+  }
+  await patchRecords([[id, { data, state: STATES.queued, errors: null, last_error: '',
+                             dependency_resends: 0, waits_for: null }]]);
 }
 
 // A photo (already reduced) is stored before the record that lists it.
@@ -186,11 +205,19 @@ export async function getPhoto(id) {
 }
 
 export async function markPhoto(id, patch) {
+  await markPhotos([id], patch);
+}
+
+// One patch for several photos, in one transaction (a missing id is skipped).
+export async function markPhotos(ids, patch) {
+  if (!ids.length) return;
   const db = await openDb();
   const tx = db.transaction('photos', 'readwrite');
   const store = tx.objectStore('photos');
-  const request = store.get(id);
-  request.onsuccess = () => { if (request.result) store.put({ ...request.result, ...patch }); };
+  for (const id of ids) {
+    const request = store.get(id);
+    request.onsuccess = () => { if (request.result) store.put({ ...request.result, ...patch }); };
+  }
   await finished(tx);
 }
 
@@ -204,26 +231,48 @@ export async function summary(username) {
   const records = await allRecords();
   const pending = records.filter((r) => PENDING.includes(r.state));
   const mine = pending.filter((r) => r.user === username);
-  const attention = records.filter((r) => r.user === username &&
-    (r.state === STATES.rejected || r.state === STATES.conflict));
+  const attention = records.filter((r) => r.user === username && NEEDS_ATTENTION.includes(r.state));
   const oldest = pending.reduce((min, r) => (!min || r.created_at < min ? r.created_at : min), null);
   return { pending: pending.length, mine: mine.length, others: pending.length - mine.length,
            attention: attention.length, oldest };
 }
 
-// Forget sent records older than the retention period that the server says it holds.
+// Forget sent records older than the retention period that the server says it holds, then
+// the photos no kept record lists: uploaded ones at once (their record has gone the same way),
+// any other only past the retention period (a photo taken for a form never saved).
 export async function prune(isHeld, now = Date.now()) {
   const limit = now - RETENTION_DAYS * 24 * 3600 * 1000;
   const db = await openDb();
-  const tx = db.transaction('outbox', 'readwrite');
+  const tx = db.transaction(['outbox', 'photos'], 'readwrite');
   const store = tx.objectStore('outbox');
-  const request = store.index('by_state').openCursor(STATES.sent);
+  const listed = new Set();
+  const request = store.openCursor();
   request.onsuccess = () => {
     const cursor = request.result;
-    if (!cursor) return;
+    if (!cursor) { prunePhotos(tx.objectStore('photos'), listed, limit); return; }
     const r = cursor.value;
-    if (Date.parse(r.sent_at || r.updated_at) < limit && isHeld(r)) cursor.delete();
+    if (r.state === STATES.sent && Date.parse(r.sent_at || r.updated_at) < limit && isHeld(r)) {
+      cursor.delete();
+    } else {
+      for (const id of r.data?.photos || []) listed.add(id);
+    }
     cursor.continue();
   };
   await finished(tx);
+}
+
+function prunePhotos(photos, listed, limit) {
+  const request = photos.openCursor();
+  request.onsuccess = () => {
+    const cursor = request.result;
+    if (!cursor) return;
+    const p = cursor.value;
+    if (!listed.has(p.id) && (p.state === 'uploaded' || Date.parse(p.created_at) < limit)) cursor.delete();
+    cursor.continue();
+  };
+}
+
+export async function allPhotos() {
+  const db = await openDb();
+  return done(db.transaction('photos').objectStore('photos').getAll());
 }

@@ -1,13 +1,11 @@
 // The visit form. Shows only the handling fields that apply; on a new visit, saves the
 // record to the outbox first (online or not) and lets the sync client send it.
 // Without JavaScript the form posts to the server, which checks the same rules.
-import * as outbox from './outbox.js';
-import { onChange } from './sync.js';
-import { showSaved } from './save-status.js';
-import { syncNow } from './app.js';
+import { dateText, timeText } from './format.js';
+import { fillFields, outboxForm } from './outbox-form.js';
+import { checker, loadRules } from './rules.js';
 
 const form = document.getElementById('visit-form');
-const statusBox = document.getElementById('save-status');
 const LIST_FIELDS = ['kinds'];
 const BOOLEAN_FIELDS = ['is_repeat', 'consent_to_disclose'];
 const KEEP_AFTER_SAVE = ['received_on', 'shift', 'reception_type', 'source'];
@@ -27,13 +25,11 @@ function refresh() {
   showWhen('.when-denunciation, [data-show-when="to_cao"]', kinds.includes('to_cao'));
 }
 
-const pad = (n) => String(n).padStart(2, '0');
-
 // The cached form page may be days old: date and shift come from this device's clock.
 async function setClockDefaults() {
   const now = new Date();
-  form.elements.received_on.value = `${pad(now.getDate())}/${pad(now.getMonth() + 1)}/${now.getFullYear()}`;
-  const hhmm = `${pad(now.getHours())}:${pad(now.getMinutes())}`;
+  form.elements.received_on.value = dateText(now);
+  const hhmm = timeText(now);
   const shifts = JSON.parse(form.dataset.shifts || '[]');
   const current = shifts.find((s) => s.starts <= hhmm && hhmm <= s.ends);
   form.elements.shift.value = current ? current.code : 'outside';
@@ -57,16 +53,9 @@ function collect() {
   return data;
 }
 
-function fillFrom(data) {
-  for (const [name, value] of Object.entries(data)) {
-    const field = form.elements[name];
-    if (!field) continue;
-    if (LIST_FIELDS.includes(name)) {
-      for (const box of form.querySelectorAll(`input[name="${name}"]`)) box.checked = value.includes(box.value);
-    } else if (BOOLEAN_FIELDS.includes(name)) field.checked = Boolean(value);
-    else if (name === 'representatives') field.value = (value || []).join('\n');
-    else field.value = value;
-  }
+function fill(data) {
+  fillFields(form, data);
+  refresh();
 }
 
 function clearForNext() {
@@ -78,45 +67,7 @@ function clearForNext() {
   }
   for (const box of form.querySelectorAll('.has-error')) box.classList.remove('has-error');
   for (const error of form.querySelectorAll('.error')) error.remove();
-  form.dataset.dirty = '';
   refresh();
-}
-
-let lastRecordId = null;
-async function showStatus() {
-  if (lastRecordId) showSaved(statusBox, await outbox.getRecord(lastRecordId));
-}
-
-async function save(event) {
-  event.preventDefault();
-  if (!form.checkValidity()) { form.reportValidity(); return; }
-  const data = collect();
-  const editing = new URLSearchParams(window.location.search).get('outbox');
-  let record;
-  if (editing) {
-    await outbox.correctRecord(editing, data);
-    record = await outbox.getRecord(editing);
-  } else {
-    const user = await outbox.getMeta('user');
-    record = await outbox.addRecord('visit', data, user ? user.username : document.body.dataset.username);
-    // (the page is only served to a signed-in user, so one of the two is always known)
-  }
-  lastRecordId = record.id;
-  clearForNext();
-  document.dispatchEvent(new CustomEvent('outbox-form-saved'));
-  await showStatus();
-  statusBox?.focus();
-  await syncNow(true);
-  await showStatus();
-  if (editing) window.history.replaceState(null, '', window.location.pathname);
-}
-
-async function loadRejected(id) {
-  const record = await outbox.getRecord(id);
-  if (!record || record.state !== 'rejected') return;
-  fillFrom(record.data);
-  lastRecordId = record.id;
-  await showStatus();
 }
 
 if (form) {
@@ -125,9 +76,7 @@ if (form) {
   refresh();
   if (form.dataset.mode === 'new') {
     setClockDefaults();
-    form.addEventListener('submit', save);
-    onChange(() => showStatus());
-    const editing = new URLSearchParams(window.location.search).get('outbox');
-    if (editing) loadRejected(editing);
+    outboxForm({ form, type: 'visit', collect, fill, reset: clearForNext, check: checker(form, 'visit') });
+    loadRules();   // keep the rules document fresh in the worker's cache
   }
 }

@@ -1,6 +1,7 @@
 // The watch list, read from this device's copy so it works offline after one online visit.
+import { dateTimeText } from './format.js';
 import * as outbox from './outbox.js';
-import { refreshWatchlist } from './app.js';
+import { refreshWatchlist } from './watch-copy.js';
 
 const list = document.getElementById('watch-list');
 const texts = list.dataset;
@@ -38,7 +39,7 @@ function render(copy) {
     const d = new Date(copy.fetched_at);
     const pad = (n) => String(n).padStart(2, '0');
     document.getElementById('watch-updated').textContent =
-      `${texts.text || document.getElementById('watch-updated').dataset.text} ${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+      `${texts.text || document.getElementById('watch-updated').dataset.text} ${dateTimeText(d)}`;
   }
 }
 
