@@ -4,7 +4,7 @@ from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectFi
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..field.forms import LocalDateTimeField, PhotoListField
+from ..fields import LocalDateTimeField, PhotoListField
 from ..sync.protocol import MAX_BATCH
 from ..sync.types import RECORD_TYPES
 

@@ -5,8 +5,8 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from ..extensions import db
-from ..desk.forms import shifts_in_order, units_in_order
 from ..models import Plan, Site
+from ..reference import shifts_in_order, units_in_order
 from ..security import requires
 from ..sync.service import BatchError, process_batch
 from . import bp

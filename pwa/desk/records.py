@@ -3,14 +3,13 @@
 Plain functions over the session; callers commit. The sync protocol and the HTML form both
 store visits through store_visit().
 """
-import hashlib
-import json
 import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..facts import content_hash, find_existing
 from ..models import DenouncerIdentity, User, Visit, VisitAmendment
 from ..models.summary import add_to_day, visit_counts
 from ..models.visits import IDENTITY_FIELDS
@@ -19,12 +18,6 @@ from ..text import fold
 KIND_CODES = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
 # Namespace for the per-user pseudo-device of the plain HTML form (no JavaScript).
 WEB_FORM_NAMESPACE = uuid.UUID("6f1d3c2a-3b7e-4c55-9a0e-7d2b1f6a9c10")
-
-
-def content_hash(record: dict) -> str:
-    """A stable fingerprint of a record's content: same content, same hash."""
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def web_form_device(user: User) -> str:
@@ -64,14 +57,6 @@ def _seal(visit: Visit, consent: bool) -> None:
     identity.consent_to_disclose = consent
     visit.identity = identity
     visit.sealed = True
-
-
-def find_existing(model, record_id: str, digest: str):
-    """("duplicate", row) or ("conflict", row) if a record of this model has this id."""
-    row = db.session.get(model, record_id)
-    if row is None:
-        return None
-    return ("duplicate" if row.content_hash == digest else "conflict"), row
 
 
 def store_visit(record: dict, *, record_id: str, device_id: str, seq: int,

@@ -13,10 +13,10 @@ from ..extensions import db
 from ..models import User, Visit
 from ..models.audit import audit
 from ..security import requires
-from ..sync.protocol import parse_uuid
+from ..facts import content_hash, find_existing, parse_uuid
 from . import bp, records
-from .forms import (AmendmentForm, HandlerForm, VisitForm, field_labels, shifts_in_order,
-                    units_in_order)
+from ..reference import shifts_in_order, units_in_order
+from .forms import AmendmentForm, HandlerForm, VisitForm, field_labels
 from .register import RegisterFilter
 
 PAGE_SIZE = 50
@@ -38,7 +38,7 @@ def new_visit():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         record = form.record()
-        existing = records.find_existing(Visit, record_id, records.content_hash(record))
+        existing = find_existing(Visit, record_id, content_hash(record))
         if existing and existing[0] == "conflict":
             form.form_errors.append(_("This form was already submitted with other content. "
                                       "Open the saved visit to correct it."))

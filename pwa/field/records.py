@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ..classifications import ESCALATION_LEVELS, GROUP_THRESHOLD
 from ..database import utcnow
-from ..desk.records import content_hash, find_existing
+from ..facts import content_hash, find_existing
 from ..extensions import db
 from ..models import Photo, Sighting, SightingUpdate, Site, User
 

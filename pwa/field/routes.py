@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Photo, Sighting, Site, WatchEntry, WatchEntryChange
 from ..models.audit import audit
 from ..security import requires
-from ..sync.protocol import parse_instant, parse_uuid
+from ..facts import parse_instant, parse_uuid
 from . import bp, records
 from .forms import SightingForm, SightingUpdateForm, WatchEntryForm
 

@@ -1,36 +1,12 @@
 """Pure rules of the sync protocol, testable without HTTP or a database."""
-import uuid
-from datetime import datetime, timezone
-
 from werkzeug.datastructures import MultiDict
+
+from ..facts import parse_instant, parse_uuid  # noqa: F401 (part of the protocol)
 
 MAX_BATCH = 200          # records per request: bounds one transaction's size and time
 STATUSES = ("accepted", "duplicate", "conflict", "rejected")
 # Only these two tell the device the server holds the record: it may stop re-sending it.
 HELD_STATUSES = {"accepted", "duplicate"}
-
-
-def parse_uuid(value) -> str | None:
-    """The canonical form of a UUID string, or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
-
-
-def parse_instant(value) -> datetime | None:
-    """An ISO 8601 instant with a time zone (a trailing Z allowed), or None."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc)
 
 
 def parse_device(raw) -> tuple[dict | None, dict]:
