@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import Plan, Site
 from ..reference import shifts_in_order, units_in_order
 from ..security import requires
+from ..sync.registry import RECORD_TYPES
 from ..sync.service import BatchError, process_batch
 from . import bp
 from .openapi import document
@@ -50,6 +51,17 @@ def reference():
         sites=[{"code": s.code, "name": s.name, "level": s.level}
                for s in db.session.scalars(select(Site).order_by(Site.code))],
         timezone=current_app.config["TIMEZONE"])
+
+
+@bp.get("/record-types")
+@requires("signed_in")
+def record_types():
+    """What the device needs to describe and correct its records, from the registry (the
+    device caches it: no second hand-written list of types on the phone)."""
+    return jsonify(types={name: {"label": str(t.label), "label_plural": str(t.label_plural),
+                                 "correct_path": t.correct_path}
+                          for name, t in RECORD_TYPES.items()},
+                   problems={})
 
 
 @bp.get("/openapi.json")

@@ -4,8 +4,7 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .. import classifications as C
@@ -23,7 +22,7 @@ CCCD = re.compile(r"^\d{12}$")        # căn cước công dân: 12 digits
 CMND = re.compile(r"^\d{9}$")         # chứng minh nhân dân (old): 9 digits
 PASSPORT = re.compile(r"^[A-Z][0-9]{7}$|^(?=.*[A-Z])[A-Z0-9]{6,9}$")
 PHONE = re.compile(r"^(\+84|0)\d{8,10}$")
-MAX_REPRESENTATIVES = 5
+MAX_REPRESENTATIVES = C.MAX_REPRESENTATIVES
 
 
 def normalise_id_number(value: str | None) -> str:

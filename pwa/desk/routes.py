@@ -10,12 +10,16 @@ from .. import classifications as C
 from ..clock import local_now, shift_at
 from ..database import utcnow
 from ..extensions import db
+from ..facts import content_hash, find_existing, parse_uuid
 from ..models import User, Visit
 from ..models.audit import audit
-from ..security import requires
-from ..facts import content_hash, find_existing, parse_uuid
-from . import bp, records
 from ..reference import shifts_in_order, units_in_order
+from ..security import requires
+from . import (
+    bp,
+    record_type,  # noqa: F401 (registers the visit)
+    records,
+)
 from .forms import AmendmentForm, HandlerForm, VisitForm, field_labels
 from .register import RegisterFilter
 

@@ -5,8 +5,8 @@ from datetime import datetime
 
 from ..classifications import ESCALATION_LEVELS, GROUP_THRESHOLD
 from ..database import utcnow
-from ..facts import content_hash, find_existing
 from ..extensions import db
+from ..facts import content_hash, find_existing
 from ..models import Photo, Sighting, SightingUpdate, Site, User
 
 PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n",

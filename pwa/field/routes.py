@@ -10,11 +10,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import classifications as C
 from ..database import utcnow
 from ..extensions import db
+from ..facts import parse_instant, parse_uuid
 from ..models import Photo, Sighting, Site, WatchEntry, WatchEntryChange
 from ..models.audit import audit
 from ..security import requires
-from ..facts import parse_instant, parse_uuid
-from . import bp, records
+from . import (
+    bp,
+    record_types,  # noqa: F401 (registers sightings and follow-ups)
+    records,
+)
 from .forms import SightingForm, SightingUpdateForm, WatchEntryForm
 
 

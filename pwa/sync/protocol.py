@@ -4,6 +4,10 @@ from werkzeug.datastructures import MultiDict
 from ..facts import parse_instant, parse_uuid  # noqa: F401 (part of the protocol)
 
 MAX_BATCH = 200          # records per request: bounds one transaction's size and time
+MAX_SEQ = 2**31 - 1      # sequence numbers fit a 32-bit integer column on every database
+MAX_LABEL = 100          # a device's label
+MAX_APP_VERSION = 40     # the app version a device reports
+MAX_OUTBOX_DEPTH = 10**7
 STATUSES = ("accepted", "duplicate", "conflict", "rejected")
 # Only these two tell the device the server holds the record: it may stop re-sending it.
 HELD_STATUSES = {"accepted", "duplicate"}
@@ -18,16 +22,16 @@ def parse_device(raw) -> tuple[dict | None, dict]:
     if device_id is None:
         errors["id"] = "must be a UUID"
     label = raw.get("label", "")
-    if not isinstance(label, str) or len(label) > 100:
+    if not isinstance(label, str) or len(label) > MAX_LABEL:
         errors["label"] = "must be text of at most 100 characters"
     version = raw.get("app_version", "")
-    if not isinstance(version, str) or len(version) > 40:
+    if not isinstance(version, str) or len(version) > MAX_APP_VERSION:
         errors["app_version"] = "must be text of at most 40 characters"
     clock = parse_instant(raw.get("clock"))
     if raw.get("clock") is not None and clock is None:
         errors["clock"] = "must be an ISO 8601 instant with a time zone"
     depth = raw.get("outbox_depth", 0)
-    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= 10**7:
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= MAX_OUTBOX_DEPTH:
         errors["outbox_depth"] = "must be a whole number from 0"
     oldest = parse_instant(raw.get("oldest_pending"))
     if raw.get("oldest_pending") is not None and oldest is None:
@@ -51,7 +55,7 @@ def parse_envelope(raw, device_id: str, known_types) -> tuple[dict | None, dict]
     if parse_uuid(raw.get("device_id")) != device_id:
         errors["device_id"] = "must be the id of the device sending the batch"
     seq = raw.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
         errors["seq"] = "must be a whole number from 1"
     created_at = parse_instant(raw.get("created_at"))
     if created_at is None:

@@ -7,12 +7,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import Device, Sighting, SightingUpdate, SyncProblem, User, Visit
+from ..models import Device, SyncProblem, User
 from . import protocol
-from .types import RECORD_TYPES, validate
+from .registry import RECORD_TYPES, SEQUENCED_MODELS, validate
 
-# Models whose rows carry (device_id, seq): together they are what the server holds.
-SEQUENCED_MODELS = [Visit, Sighting, SightingUpdate]
 # Concurrent batches (two tabs, two workers) can collide on the same ids: the loser retries
 # and then finds the winner's rows, answering "duplicate".
 ATTEMPTS = 5
