@@ -4,9 +4,12 @@ Below every area (desk, field, sync, api): it imports nothing of theirs. Parsers
 whatever arrives, the answer is a value or None, and the caller words the field error.
 """
 import hashlib
+import hmac
 import json
 import uuid
 from datetime import datetime, timedelta, timezone
+
+from flask import current_app
 
 # Instants a record, a device report or a query may name: outside, a typo or an attack (and
 # beyond what time zones and the databases cover). The law's register starts long after 2000.
@@ -46,16 +49,27 @@ def parse_instant(value, earliest: datetime = EARLIEST,
     return moment if earliest <= moment <= latest else None
 
 
-def content_hash(record: dict) -> str:
-    """A stable fingerprint of a record's content: same content, same hash."""
+def plain_hash(record: dict) -> str:
+    """SHA-256 of a record's canonical JSON: same content, same hash."""
     canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def find_existing(model, record_id: str, digest: str):
-    """("duplicate", row) or ("conflict", row) if a record of this model has this id."""
+def keyed_hash(plain: str, secret_key: str) -> str:
+    """A plain hash keyed with a key derived from the server's SECRET_KEY (the migration
+    that keyed the stored hashes uses this too)."""
+    key = hmac.new(secret_key.encode(), b"tcd:content-hash", hashlib.sha256).digest()
+    return hmac.new(key, plain.encode(), hashlib.sha256).hexdigest()
+
+
+def content_hash(record: dict) -> str:
+    """The stored fingerprint of a record's content, keyed with the server's secret: a copy of
+    the database or a backup cannot be used to test a guess of a sealed identity offline (and
+    no answer of the server depends on it for anyone but the record's author)."""
+    return keyed_hash(plain_hash(record), current_app.config["SECRET_KEY"])
+
+
+def find_existing(model, record_id: str):
+    """The stored row of this model with this id, or None."""
     from .extensions import db
-    row = db.session.get(model, record_id)
-    if row is None:
-        return None
-    return ("duplicate" if row.content_hash == digest else "conflict"), row
+    return db.session.get(model, record_id)

@@ -57,6 +57,8 @@ class LocalDateTimeField(StringField):
 class PhotoListField(SelectMultipleField):
     """Ids of photos uploaded before the record: at most MAX_PHOTOS, each known."""
 
+    problem = None
+
     def pre_validate(self, form):
         ids = self.data or []
         if len(ids) > C.MAX_PHOTOS:
@@ -68,6 +70,8 @@ class PhotoListField(SelectMultipleField):
                 raise ValidationError(_l("A photo id is not valid.")) from None
         missing = self.missing_photos()
         if missing:
+            # A dependency, not a mistake: the device uploads the photos and sends again.
+            self.problem = ("photo_missing", {"ids": missing})
             raise ValidationError(_l("A photo of this report has not reached the server yet."))
 
     def missing_photos(self) -> list[str]:

@@ -185,8 +185,11 @@ def paths() -> dict:
 
 
 def device_report_schema() -> dict:
-    return {"type": "object", "required": ["id"], "properties": {
+    return {"type": "object", "required": ["id", "secret"], "properties": {
         "id": {"type": "string", "format": "uuid"},
+        "secret": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$",
+                   "description": "the device's own random secret (32 bytes as hex), made "
+                                  "at its first start and sent with every batch"},
         "label": {"type": "string", "maxLength": protocol.MAX_LABEL},
         "app_version": {"type": "string", "maxLength": protocol.MAX_APP_VERSION},
         "clock": {"type": "string", "format": "date-time"},

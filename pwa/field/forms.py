@@ -103,6 +103,7 @@ class SightingUpdateForm(FlaskForm):
     def validate_sighting(self, field):
         # The sighting may have arrived earlier in the same batch: the session sees it.
         if db.session.get(Sighting, (field.data or "").strip()) is None:
+            field.problem = ("sighting_unknown", {})   # a dependency (sync/problems.py)
             raise ValidationError(_l("This follow-up is for a sighting the server does not know."))
 
     def validate(self, extra_validators=None) -> bool:

@@ -77,6 +77,8 @@ def upload_photo(photo_id):
     except records.PhotoError as exc:
         return jsonify(error=exc.field, message=exc.message,
                        errors={exc.field: [exc.message]}), exc.status
+    if status == "accepted":
+        audit("photo_uploaded", "photo", photo_id, size=len(request.get_data()))
     db.session.commit()
     return jsonify(status=status, id=photo_id), 201 if status == "accepted" else 200
 

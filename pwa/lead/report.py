@@ -11,6 +11,7 @@ from wtforms.fields.core import UnboundField
 from ..clock import format_date, local_zone
 from ..database import utcnow
 from ..models import SyncProblem
+from ..sync import problems
 from ..sync.registry import RECORD_TYPES
 from . import facts as gather
 from .status import (
@@ -37,9 +38,7 @@ OTHERS_SHOWN = 50
 # Envelope fields and the sync service's own notes (the forms' messages come translated).
 ENVELOPE_LABELS = {"seq": _l("Sequence number"), "id": _l("Record id"),
                    "type": _l("Record type"), "author": _l("Author")}
-SERVICE_NOTES = {"used by another record": _l("this number is used by another record"),
-                 "stored with other content": _l("a record with this id was stored with "
-                                                 "other content")}
+# Problems of the record as a whole are shown without a field label.
 PROBLEM_STATUS = {"rejected": _l("rejected"), "conflict": _l("in conflict")}
 
 
@@ -170,8 +169,9 @@ def problem_entry(problem: SyncProblem, labels: dict[str, dict[str, str]],
     for name, texts in errors.items():
         texts = texts if isinstance(texts, list) else [texts]
         label = fields.get(name) or str(ENVELOPE_LABELS.get(name, name))
-        texts = [str(SERVICE_NOTES.get(text, text)) for text in texts]
-        messages += [text if name == "_form" else f"{label}: {text}" for text in texts]
+        texts = [problems.text(item) for item in texts]
+        messages += [text if name in ("_form", "record") else f"{label}: {text}"
+                     for text in texts]
     kind = RECORD_TYPES.get(problem.record_type)
     type_label = str(kind.label) if kind else problem.record_type
     return {"seq": problem.seq, "record_id": problem.record_id,

@@ -1,4 +1,6 @@
 """Pure rules of the sync protocol, testable without HTTP or a database."""
+import re
+
 from werkzeug.datastructures import MultiDict
 
 from ..facts import parse_instant, parse_uuid  # noqa: F401 (part of the protocol)
@@ -8,6 +10,8 @@ MAX_SEQ = 2**31 - 1      # sequence numbers fit a 32-bit integer column on every
 MAX_LABEL = 100          # a device's label
 MAX_APP_VERSION = 40     # the app version a device reports
 MAX_OUTBOX_DEPTH = 10**7
+# The device's secret (interfaces: 32 random bytes as hex), sent with every batch.
+SECRET = re.compile(r"[0-9a-fA-F]{64}")
 STATUSES = ("accepted", "duplicate", "conflict", "rejected")
 # Only these two tell the device the server holds the record: it may stop re-sending it.
 HELD_STATUSES = {"accepted", "duplicate"}
@@ -33,42 +37,77 @@ def parse_device(raw) -> tuple[dict | None, dict]:
     depth = raw.get("outbox_depth", 0)
     if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= MAX_OUTBOX_DEPTH:
         errors["outbox_depth"] = "must be a whole number from 0"
+    secret = raw.get("secret")
+    if secret is not None and not (isinstance(secret, str) and SECRET.fullmatch(secret)):
+        errors["secret"] = "must be 64 hexadecimal characters"
     oldest = parse_instant(raw.get("oldest_pending"))
     if raw.get("oldest_pending") is not None and oldest is None:
         errors["oldest_pending"] = "must be an ISO 8601 instant or null"
     if errors:
         return None, errors
+    if not is_clean_text(label) or not is_clean_text(version):
+        errors["label"] = "must be valid text without control characters"
+        return None, errors
     return {"id": device_id, "label": label.strip(), "app_version": version, "clock": clock,
-            "outbox_depth": depth, "oldest_pending": oldest}, {}
+            "outbox_depth": depth, "oldest_pending": oldest,
+            "secret": secret.lower() if secret else None}, {}
 
 
 def parse_envelope(raw, device_id: str, known_types) -> tuple[dict | None, dict]:
-    """A record's envelope (type, id, device_id, seq, created_at, author, data)."""
+    """A record's envelope (type, id, device_id, seq, created_at, author, data), or None
+    with {field: problem code} (see problems.py); never raises, whatever the JSON."""
     if not isinstance(raw, dict):
-        return None, {"record": "must be an object"}
+        return None, {"record": "record_format"}
     errors = {}
-    if raw.get("type") not in known_types:
-        errors["type"] = "unknown record type; known: " + ", ".join(sorted(known_types))
+    kind = raw.get("type")
+    if not isinstance(kind, str) or kind not in known_types:
+        errors["type"] = "type_unknown"
     record_id = parse_uuid(raw.get("id"))
     if record_id is None:
-        errors["id"] = "must be a UUID"
+        errors["id"] = "id_format"
     if parse_uuid(raw.get("device_id")) != device_id:
-        errors["device_id"] = "must be the id of the device sending the batch"
+        errors["device_id"] = "device_mismatch"
     seq = raw.get("seq")
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
-        errors["seq"] = "must be a whole number from 1"
+        errors["seq"] = "seq_range"
     created_at = parse_instant(raw.get("created_at"))
     if created_at is None:
-        errors["created_at"] = "must be an ISO 8601 instant with a time zone"
-    if not isinstance(raw.get("author", ""), str):
-        errors["author"] = "must be the user name of the record's author"
+        errors["created_at"] = "created_at_range"
+    author = raw.get("author", "")
+    if not isinstance(author, str) or len(author) > 64 or not is_clean_text(author):
+        errors["author"] = "author_format"
     if not isinstance(raw.get("data"), dict):
-        errors["data"] = "must be an object"
+        errors["data"] = "data_format"
+    elif not is_clean_text(raw["data"]):
+        errors["data"] = "text_invalid"
     if errors:
         return None, errors
-    return {"type": raw["type"], "id": record_id, "device_id": device_id, "seq": seq,
-            "created_at": created_at, "author": raw.get("author", ""),
-            "data": raw["data"]}, {}
+    return {"type": kind, "id": record_id, "device_id": device_id, "seq": seq,
+            "created_at": created_at, "author": author, "data": raw["data"]}, {}
+
+
+# Control characters a person never types (tab and line breaks are text).
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+MAX_DEPTH = 8   # record data is flat (lists of strings at most): deeper is not a record
+
+
+def is_clean_text(value, depth: int = 0) -> bool:
+    """Every string in a JSON value is valid UTF-8 (no lone surrogates) without control
+    characters, and the value is not nested deeper than a record can be."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return not any(c in _CONTROL for c in value)
+    if isinstance(value, dict):
+        return all(is_clean_text(k, depth + 1) and is_clean_text(v, depth + 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return all(is_clean_text(v, depth + 1) for v in value)
+    return True
 
 
 def formdata(data: dict) -> MultiDict:

@@ -12,6 +12,7 @@ from typing import Callable
 
 from flask_wtf import FlaskForm
 
+from . import problems
 from .protocol import formdata
 
 
@@ -56,11 +57,20 @@ def by_model(model) -> RecordType:
 
 
 def validate(record_type: RecordType, data: dict) -> tuple[dict | None, dict]:
-    """(clean record, {}) or (None, {field: [messages]}), exactly as the HTML form decides."""
+    """(clean record, {}) or (None, {field: [problems]}), exactly as the HTML form decides.
+
+    A field that failed for a missing dependency says so in .problem (code, params); every
+    other message is an "invalid" problem carrying the form's own words."""
     form = record_type.form(formdata=formdata(record_type.prepare(data)), meta={"csrf": False})
     if form.validate():
         return form.record(), {}
-    errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    errors = {}
+    for field_ in form:
+        if not field_.errors:
+            continue
+        problem = getattr(field_, "problem", None)
+        errors[field_.name] = [problems.stored(problem[0], **problem[1])] if problem else [
+            problems.invalid(m) for m in field_.errors]
     if form.form_errors:
-        errors["_form"] = [str(m) for m in form.form_errors]
+        errors["_form"] = [problems.invalid(m) for m in form.form_errors]
     return None, errors

@@ -6,11 +6,12 @@ import uuid
 import pytest
 
 from pwa.sync.registry import RECORD_TYPES, SEQUENCED_MODELS
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, device_secret, login
 
 
 def _sync(client, device, records):
-    return client.post_json("/api/v1/sync", {"device": {"id": device}, "records": records},
+    return client.post_json("/api/v1/sync", {"device": {"id": device, "secret": device_secret(device)},
+                                             "records": records},
                             headers={"X-CSRFToken": csrf_token(client)}).json
 
 
