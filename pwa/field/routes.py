@@ -112,7 +112,7 @@ def alerts():
     rows = db.session.scalars(select(Sighting).where(Sighting.flagged_at > since)
                               .order_by(Sighting.flagged_at)).all()
     return jsonify(server_time=utcnow().isoformat(), alerts=[{
-        "id": s.id, "site": s.site.name if s.site_code != "KHAC" else s.place_text,
+        "id": s.id, "site": s.place_name,
         "people": s.latest_count, "level": s.site.level,
         "flagged_at": s.flagged_at.isoformat(), "url": url_for("field.sighting", sighting_id=s.id),
     } for s in rows])

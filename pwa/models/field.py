@@ -98,6 +98,12 @@ class Sighting(DeviceFact, db.Model):
     site = relationship("Site")
     reporter = relationship("User")
     watch_entry = relationship("WatchEntry")
+
+    @property
+    def place_name(self) -> str:
+        """The site's name, or the place typed in words for a site of level "other" (its
+        code is the unit's own choice: nothing here knows it)."""
+        return self.place_text if self.site.level == "other" else self.site.name
     updates: Mapped[list["SightingUpdate"]] = relationship(
         back_populates="sighting", order_by="SightingUpdate.at")
 

@@ -353,3 +353,16 @@ def test_a_photo_upload_is_audited(client, ctx):
                         "X-Content-SHA256": hashlib.sha256(png).hexdigest()})
     assert db.session.get(Photo, photo_id)
     assert [e.object_id for e in audits("photo_uploaded")] == [photo_id]
+
+
+# --- 8.5: the "other place" by its level, not the demo data's code ---
+
+def test_an_other_place_of_any_code_shows_the_place_typed_in(client, ctx):
+    from pwa.models import Site
+    db.session.add(Site(code="NOI-KHAC-2", name="Nơi khác (đơn vị)", level="other"))
+    db.session.commit()
+    login(client, "member")
+    rec = record("sighting", author="member", site="NOI-KHAC-2", place_text="Chợ Vĩnh Tường")
+    assert sync(client, [rec]).json["results"][0]["status"] == "accepted"
+    page = client.get(f"/field/sightings/{rec['id']}")
+    assert "Chợ Vĩnh Tường" in page.html.select_one("h1").get_text()
