@@ -67,6 +67,7 @@ SHIFT_LABELS = {
 }
 
 GROUP_THRESHOLD = 5  # đoàn đông người: 5 or more people with the same content
+MAX_REPRESENTATIVES = 5  # a group sends at most 5 representatives
 
 # --- Field reports (the plan, part III.2) ---
 

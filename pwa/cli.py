@@ -62,7 +62,9 @@ def _read_password(username: str) -> str:
 
 def _demo_visits(officer: User) -> None:
     """A few visits: some in the 2021 plan period, two today, one a sealed denunciation."""
-    from .desk import records
+    from .desk.record_type import VISIT
+    from .models.visits import is_group
+    from .sync.service import accept, web_form_device
     today = local_now().date()
     samples = [
         (date(2021, 10, 20), "morning", "Nguyễn Văn An", "026085001234", "09079", 1,
@@ -77,9 +79,9 @@ def _demo_visits(officer: User) -> None:
          ["khieu_nai", "kien_nghi"], "dat_dai", "Đoàn công dân khiếu nại bồi thường GPMB",
          "thu_ly"),
     ]
-    device = records.web_form_device(officer)
+    device = web_form_device(officer)
     for day, shift, name, id_no, commune, people, kinds, area, content, direction in samples:
-        reps = [name] if people >= 5 else []
+        reps = [name] if is_group(people) else []
         record = {
             "received_on": day.isoformat(), "shift": shift, "reception_type": "regular",
             "source": "in_person", "citizen_name": name, "id_number": id_no,
@@ -91,9 +93,8 @@ def _demo_visits(officer: User) -> None:
             "guidance": "Hướng dẫn gửi đơn đến UBND xã" if direction == "huong_dan" else "",
             "refusal_reason": "", "refusal_note": "", "documents": "", "notes": "",
             "consent_to_disclose": False}
-        records.store_visit(record, record_id=str(uuid.uuid4()), device_id=device,
-                            seq=records.next_seq(device), recorded_at=utcnow(), officer=officer)
-        db.session.flush()
+        accept(VISIT, record, record_id=str(uuid.uuid4()), device_id=device, seq=None,
+               recorded_at=utcnow(), author=officer)
 
 
 def init_app(app):

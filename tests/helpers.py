@@ -1,4 +1,5 @@
 """Shared test helpers: signing in, CSRF tokens, errors shown beside fields, a valid visit."""
+import hashlib
 import re
 
 import sqlalchemy as sa
@@ -27,6 +28,12 @@ def user_id(app, username) -> int:
 def csrf_token(client) -> str:
     """A fresh CSRF token for the signed-in client, the way the PWA gets one."""
     return client.get("/api/v1/session").json["csrf_token"]
+
+
+def device_secret(device_id: str) -> str:
+    """A device's secret in tests: 64 hex characters, fixed per device id (as a device keeps
+    its own in IndexedDB)."""
+    return hashlib.sha256(f"secret:{device_id}".encode()).hexdigest()
 
 
 def field_errors(page) -> dict:

@@ -14,14 +14,12 @@ from . import bp
 from .situation import since, situation, trend, who_is_there
 
 
-def place(sighting) -> str:
-    return sighting.site.name if sighting.site_code != "KHAC" else sighting.place_text
 
 
 def card(sighting, *, now, communes: dict, people: bool) -> dict:
     """One crowd as the board shows it; names and the link only when `people`."""
     return {
-        "id": sighting.id, "place": place(sighting), "flagged": sighting.flagged,
+        "id": sighting.id, "place": sighting.place_name, "flagged": sighting.flagged,
         "latest_count": sighting.latest_count, "previous_count": sighting.previous_count,
         "trend": trend(sighting), "seen_at": sighting.seen_at, "since": since(sighting.seen_at, now),
         "communes": [communes.get(c, c) for c in sighting.communes or []],

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..database import utcnow
 from ..extensions import db
 from ..models import Plan, Sighting, SightingUpdate, Site, Unit, VisitDay
+from ..models.summary import day_totals
 
 OPEN_LIMIT = 100          # open sightings listed; more than that is a different emergency
 CLOSED_SINCE = timedelta(hours=24)
@@ -76,9 +77,9 @@ def commune_names() -> dict[str, str]:
 
 
 def today_visits(today: date) -> VisitDay:
-    return db.session.get(VisitDay, today) or VisitDay(
-        day=today, visits=0, people=0, groups=0, group_people=0, khieu_nai=0, to_cao=0,
-        kien_nghi_phan_anh=0, repeat_visits=0)
+    """The register's totals for a day (all zero when nothing was received): the one source
+    of "today's figures" for the board and the home page."""
+    return day_totals(today)
 
 
 def duty_period(today: date) -> tuple[date, date]:

@@ -1,45 +1,16 @@
 """The visit form: one source of validation for the HTML form and for synced JSON records."""
-import functools
 import re
 
-from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 from ..hygiene import CleanForm as FlaskForm  # every form refuses control characters
-from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField, widgets)
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .. import classifications as C
-from ..models import Shift, Unit
-from ..extensions import db
-from ..text import vn_sort_key
 from .. import rules
+from ..fields import CheckboxesField
+from ..reference import shifts_in_order, units_in_order
 from .rules import VISIT_RULES
-
-def per_request(load):
-    """Load a reference list once per request: a sync batch builds one form per record, and
-    the lists (units, shifts, sites) do not change within a request."""
-    @functools.wraps(load)
-    def cached():
-        if not has_request_context():
-            return load()
-        lists = g.setdefault("reference_lists", {})
-        if load.__name__ not in lists:
-            lists[load.__name__] = load()
-        return lists[load.__name__]
-    return cached
-
-
-@per_request
-def units_in_order() -> list[Unit]:
-    """The sub-units in Vietnamese alphabetical order of their names."""
-    return sorted(db.session.scalars(db.select(Unit)), key=lambda u: vn_sort_key(u.name))
-
-
-@per_request
-def shifts_in_order() -> list[Shift]:
-    """The plan's shifts, earliest first."""
-    return db.session.scalars(db.select(Shift).order_by(Shift.starts)).all()
 
 
 def field_labels() -> dict:
@@ -48,6 +19,7 @@ def field_labels() -> dict:
 
 
 # The ID, phone and group rules are data in desk/rules.py (the device checks them too).
+MAX_REPRESENTATIVES = C.MAX_REPRESENTATIVES
 
 
 def normalise_id_number(value: str | None) -> str:
@@ -55,10 +27,6 @@ def normalise_id_number(value: str | None) -> str:
     return re.sub(r"[\s.\-]", "", value or "").upper()
 
 
-class CheckboxesField(SelectMultipleField):
-    """Several choices shown as checkboxes."""
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class VisitForm(FlaskForm):

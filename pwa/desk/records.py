@@ -1,41 +1,19 @@
 """Rules for visits as facts: storing once, sealing a denouncer's identity, amending, access.
 
-Plain functions over the session; callers commit. The sync protocol and the HTML form both
-store visits through store_visit().
+Plain functions over the session; callers commit. The sync batch and the HTML form both
+store visits through sync.service.accept(), which calls store_visit().
 """
-import hashlib
-import json
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
-
+from ..classifications import PETITION_KINDS
 from ..extensions import db
 from ..models import DenouncerIdentity, User, Visit, VisitAmendment
 from ..models.summary import add_to_day, visit_counts
 from ..models.visits import IDENTITY_FIELDS
 from ..text import fold
 
-KIND_CODES = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
-# Namespace for the per-user pseudo-device of the plain HTML form (no JavaScript).
-WEB_FORM_NAMESPACE = uuid.UUID("6f1d3c2a-3b7e-4c55-9a0e-7d2b1f6a9c10")
-
-
-def content_hash(record: dict) -> str:
-    """A stable fingerprint of a record's content: same content, same hash."""
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def web_form_device(user: User) -> str:
-    """The device id under which a user's plain-form submissions are numbered."""
-    return str(uuid.uuid5(WEB_FORM_NAMESPACE, f"user:{user.id}"))
-
-
-def next_seq(device_id: str) -> int:
-    """The next sequence number for a server-numbered device."""
-    return (db.session.scalar(select(func.max(Visit.seq)).where(Visit.device_id == device_id))
-            or 0) + 1
+KIND_CODES = tuple(PETITION_KINDS)
 
 
 def _columns(record: dict) -> dict:
@@ -66,28 +44,18 @@ def _seal(visit: Visit, consent: bool) -> None:
     visit.sealed = True
 
 
-def find_existing(model, record_id: str, digest: str):
-    """("duplicate", row) or ("conflict", row) if a record of this model has this id."""
-    row = db.session.get(model, record_id)
-    if row is None:
-        return None
-    return ("duplicate" if row.content_hash == digest else "conflict"), row
-
-
 def store_visit(record: dict, *, record_id: str, device_id: str, seq: int,
-                recorded_at: datetime, officer: User) -> tuple[str, Visit]:
-    """Add a visit unless its id is known: ("accepted" | "duplicate" | "conflict", visit)."""
-    digest = content_hash(record)
-    if (existing := find_existing(Visit, record_id, digest)) is not None:
-        return existing
-    visit = Visit(id=record_id, device_id=device_id, seq=seq, content_hash=digest,
-                  officer_id=officer.id, recorded_at=recorded_at, **_columns(record))
+                recorded_at: datetime, content_hash: str, author: User) -> Visit:
+    """Add a new visit (sync.service.accept() has checked its id is free), sealing a
+    denouncer's identity and counting it in its day's totals."""
+    visit = Visit(id=record_id, device_id=device_id, seq=seq, content_hash=content_hash,
+                  officer_id=author.id, recorded_at=recorded_at, **_columns(record))
     if "to_cao" in record["kinds"]:
         _seal(visit, record["consent_to_disclose"])
     _refresh_search_text(visit)
     db.session.add(visit)
     add_to_day(visit.received_on, visit_counts(visit))
-    return "accepted", visit
+    return visit
 
 
 def current_record(visit: Visit, *, with_identity: bool) -> dict:

@@ -9,15 +9,18 @@ from .. import classifications as C
 from ..clock import local_now, shift_at
 from ..database import utcnow
 from ..extensions import db
+from ..facts import parse_uuid
 from ..hygiene import page_number
 from ..models import Visit
 from ..models.audit import audit
+from ..reference import shifts_in_order, units_in_order
 from ..roles import members_who_can
 from ..security import requires
-from ..sync.protocol import parse_uuid
+from ..sync import problems
+from ..sync.service import accept, begin_write, web_form_device
 from . import bp, records
-from .forms import (AmendmentForm, HandlerForm, VisitForm, field_labels, shifts_in_order,
-                    units_in_order)
+from .forms import AmendmentForm, HandlerForm, VisitForm, field_labels
+from .record_type import VISIT
 from .register import RegisterFilter
 
 PAGE_SIZE = 50
@@ -38,23 +41,25 @@ def new_visit():
     record_id = parse_uuid(request.form.get("record_id")) or str(uuid.uuid4())
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        record = form.record()
-        existing = records.find_existing(Visit, record_id, records.content_hash(record))
-        if existing and existing[0] == "conflict":
+        begin_write()
+        # The record id is honoured only as this user's own form sent again: accept() answers
+        # anyone else's id as taken, the same whatever was typed.
+        answer = accept(VISIT, form.record(), record_id=record_id,
+                        device_id=web_form_device(user), seq=None, recorded_at=utcnow(),
+                        author=user)
+        db.session.commit()
+        if answer.status == "accepted":
+            flash(_("Visit saved in the register."), "success")
+        elif answer.status == "duplicate":
+            flash(_("This visit was already saved."), "info")
+        elif answer.errors["id"][0]["code"] == "content_changed":
             form.form_errors.append(_("This form was already submitted with other content. "
                                       "Open the saved visit to correct it."))
         else:
-            device = records.web_form_device(user)
-            status, visit = records.store_visit(
-                record, record_id=record_id, device_id=device, seq=records.next_seq(device),
-                recorded_at=utcnow(), officer=user)
-            if status == "accepted":
-                audit("visit_created", "visit", visit.id)
-                db.session.commit()
-                flash(_("Visit saved in the register."), "success")
-            else:
-                flash(_("This visit was already saved."), "info")
-            return redirect(url_for("desk.visit", visit_id=visit.id))
+            form.form_errors.append(problems.text(answer.errors["id"][0]))
+            record_id = str(uuid.uuid4())   # what was typed can be saved as a new visit
+        if answer.status != "conflict":
+            return redirect(url_for("desk.visit", visit_id=answer.row.id))
     elif request.method == "GET":
         _form_defaults(form)
     status = 400 if form.errors or form.form_errors else 200

@@ -1,75 +1,18 @@
 """Forms for sightings, their follow-up and the watch list; the sync API validates with the
 same classes."""
-import uuid
-from datetime import datetime, timedelta
-
 from flask_babel import lazy_gettext as _l
 from ..hygiene import CleanForm as FlaskForm  # every form refuses control characters
-from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import classifications as C
-from ..clock import local_zone
-from ..database import utcnow
-from ..desk.forms import CheckboxesField, per_request, units_in_order
 from ..extensions import db
 from .. import rules
-from ..models import Photo, Sighting, Site, WatchEntry
+from ..fields import CheckboxesField, LocalDateTimeField, PhotoListField
+from ..models import Sighting, Site, WatchEntry
+from ..reference import sites_in_order, units_in_order
 from ..roles import members_who_can
 from .rules import SIGHTING_RULES
-
-# Text, not datetime-local: officials read and write dd/mm/yyyy HH:MM on every phone.
-DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%Y-%m-%dT%H:%M"]
-CLOCK_TOLERANCE = timedelta(minutes=10)   # a phone's clock may run a little fast
-
-
-@per_request
-def sites_in_order() -> list[Site]:
-    return db.session.scalars(db.select(Site).order_by(Site.code)).all()
-
-
-class LocalDateTimeField(StringField):
-    """A local date and time typed as dd/mm/yyyy HH:MM; .instant is the aware UTC value."""
-
-    instant = None
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        self.instant = None
-        text = (self.data or "").strip()
-        for fmt in DATETIME_FORMATS:
-            try:
-                naive = datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            if 2000 <= naive.year <= 2100:   # outside, a typo (and beyond what time zones cover)
-                self.instant = naive.replace(tzinfo=local_zone())
-            break
-
-    def pre_validate(self, form):
-        if not (self.data or "").strip():
-            return
-        if self.instant is None:
-            raise ValidationError(_l("Enter the time as dd/mm/yyyy HH:MM."))
-        if self.instant > utcnow() + CLOCK_TOLERANCE:
-            raise ValidationError(_l("The time cannot be in the future."))
-
-
-class PhotoListField(SelectMultipleField):
-    """Ids of photos uploaded before the record: at most MAX_PHOTOS, each known."""
-
-    def pre_validate(self, form):
-        ids = self.data or []
-        if len(ids) > C.MAX_PHOTOS:
-            raise ValidationError(_l("At most %(n)d photos per report.", n=C.MAX_PHOTOS))
-        for value in ids:
-            try:
-                uuid.UUID(value)
-            except ValueError:
-                raise ValidationError(_l("A photo id is not valid.")) from None
-            if db.session.get(Photo, value) is None:
-                raise ValidationError(_l("A photo of this report has not reached the server yet."))
 
 
 class SightingForm(FlaskForm):
@@ -156,6 +99,7 @@ class SightingUpdateForm(FlaskForm):
     def validate_sighting(self, field):
         # The sighting may have arrived earlier in the same batch: the session sees it.
         if db.session.get(Sighting, (field.data or "").strip()) is None:
+            field.problem = ("sighting_unknown", {})   # a dependency (sync/problems.py)
             raise ValidationError(_l("This follow-up is for a sighting the server does not know."))
 
     def validate(self, extra_validators=None) -> bool:

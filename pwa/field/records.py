@@ -3,11 +3,11 @@ flagging what the leader must see at once, and photos stored once by id and hash
 import hashlib
 from datetime import datetime
 
-from ..classifications import ESCALATION_LEVELS, GROUP_THRESHOLD
+from ..classifications import ESCALATION_LEVELS
 from ..database import utcnow
-from ..desk.records import content_hash, find_existing
 from ..extensions import db
 from ..models import Photo, Sighting, SightingUpdate, Site, User
+from ..models.visits import is_group
 
 PHOTO_TYPES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n",
                "image/webp": b"RIFF"}
@@ -23,7 +23,7 @@ def image_signature_matches(body: bytes, content_type: str) -> bool:
 
 def needs_leader(site_level: str, people: int) -> bool:
     """A group of 5 or more, or any crowd at a provincial or central site, is flagged."""
-    return people >= GROUP_THRESHOLD or site_level in ESCALATION_LEVELS
+    return is_group(people) or site_level in ESCALATION_LEVELS
 
 
 def derive_state(sighting: Sighting) -> None:
@@ -43,14 +43,11 @@ def derive_state(sighting: Sighting) -> None:
 
 
 def store_sighting(record: dict, *, record_id: str, device_id: str, seq: int,
-                   recorded_at: datetime, officer: User):
-    """Add a sighting unless its id is known: (status, sighting)."""
-    digest = content_hash(record)
-    if (existing := find_existing(Sighting, record_id, digest)) is not None:
-        return existing
+                   recorded_at: datetime, content_hash: str, author: User) -> Sighting:
+    """Add a new sighting (sync.service.accept() has checked its id is free)."""
     sighting = Sighting(
-        id=record_id, device_id=device_id, seq=seq, content_hash=digest,
-        reporter_id=officer.id, recorded_at=recorded_at, site_code=record["site"],
+        id=record_id, device_id=device_id, seq=seq, content_hash=content_hash,
+        reporter_id=author.id, recorded_at=recorded_at, site_code=record["site"],
         place_text=record["place_text"], latitude=record["latitude"],
         longitude=record["longitude"], accuracy=record["accuracy"],
         seen_at=datetime.fromisoformat(record["seen_at"]), people_count=record["people_count"],
@@ -61,25 +58,23 @@ def store_sighting(record: dict, *, record_id: str, device_id: str, seq: int,
         latest_count=record["people_count"])
     db.session.add(sighting)
     derive_state(sighting)
-    return "accepted", sighting
+    return sighting
 
 
 def store_sighting_update(record: dict, *, record_id: str, device_id: str, seq: int,
-                          recorded_at: datetime, officer: User):
-    """Add a follow-up unless its id is known, and re-derive its sighting's state."""
-    digest = content_hash(record)
-    if (existing := find_existing(SightingUpdate, record_id, digest)) is not None:
-        return existing
+                          recorded_at: datetime, content_hash: str,
+                          author: User) -> SightingUpdate:
+    """Add a new follow-up and re-derive its sighting's state."""
     sighting = db.session.get(Sighting, record["sighting"])
     update = SightingUpdate(
-        id=record_id, device_id=device_id, seq=seq, content_hash=digest,
-        reporter_id=officer.id, recorded_at=recorded_at, sighting=sighting,
+        id=record_id, device_id=device_id, seq=seq, content_hash=content_hash,
+        reporter_id=author.id, recorded_at=recorded_at, sighting=sighting,
         at=datetime.fromisoformat(record["at"]), people_count=record["people_count"],
         action=record["action"], note=record["note"], photo_ids=record["photos"],
         closed=record["closed"])
     db.session.add(update)
     derive_state(sighting)
-    return "accepted", update
+    return update
 
 
 class PhotoError(ValueError):

@@ -10,11 +10,15 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import classifications as C
 from ..database import utcnow
 from ..extensions import db
+from ..facts import parse_instant, parse_uuid
 from ..models import Photo, Sighting, Site, WatchEntry, WatchEntryChange
 from ..models.audit import audit
 from ..security import requires
-from ..sync.protocol import parse_instant, parse_uuid
-from . import bp, records
+from . import (
+    bp,
+    record_types,  # noqa: F401 (registers sightings and follow-ups)
+    records,
+)
 from .forms import SightingForm, SightingUpdateForm, WatchEntryForm
 
 
@@ -73,6 +77,8 @@ def upload_photo(photo_id):
     except records.PhotoError as exc:
         return jsonify(error=exc.field, message=exc.message,
                        errors={exc.field: [exc.message]}), exc.status
+    if status == "accepted":
+        audit("photo_uploaded", "photo", photo_id, size=len(request.get_data()))
     db.session.commit()
     return jsonify(status=status, id=photo_id), 201 if status == "accepted" else 200
 
@@ -106,7 +112,7 @@ def alerts():
     rows = db.session.scalars(select(Sighting).where(Sighting.flagged_at > since)
                               .order_by(Sighting.flagged_at)).all()
     return jsonify(server_time=utcnow().isoformat(), alerts=[{
-        "id": s.id, "site": s.site.name if s.site_code != "KHAC" else s.place_text,
+        "id": s.id, "site": s.place_name,
         "people": s.latest_count, "level": s.site.level,
         "flagged_at": s.flagged_at.isoformat(), "url": url_for("field.sighting", sighting_id=s.id),
     } for s in rows])

@@ -1,23 +1,22 @@
 """The home page: what each role needs first, and today's figures."""
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..clock import local_now
 from ..extensions import db
-from ..models import Plan, Visit
+from ..models import Plan
+from ..models.summary import day_totals
 from ..security import requires
 
 bp = Blueprint("home", __name__)
 
 
 def today_figures(today) -> dict:
-    """Visits, people and groups received today: aggregates only, no personal data."""
-    visits, people, groups = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Visit.people_count), 0),
-               func.count().filter(Visit.people_count >= 5))
-        .where(Visit.received_on == today)).one()
-    return {"visits": visits, "people": people, "groups": groups}
+    """Visits, people and groups received today: the register's day totals (VisitDay), the
+    same source as the board's, aggregates only, no personal data."""
+    day = day_totals(today)
+    return {"visits": day.visits, "people": day.people, "groups": day.groups}
 
 
 @bp.get("/")

@@ -4,9 +4,9 @@ Sized for a million records. Each sync stores on the device row how many of its 
 server holds (devices.held_count); a device whose held numbers and problem records account for
 every number up to its highest has no gaps, and nothing more is read. Only the others (gaps,
 or a count left behind by two syncs at once) have their numbers read, one index range each.
-Every record type in SEQUENCED_MODELS counts: a new one joins without changes here.
+Every record type of the registry (pwa/sync/registry.py) counts: a new one joins without
+changes here.
 """
-import re
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, literal_column, select, union_all
@@ -14,7 +14,7 @@ from sqlalchemy import func, literal_column, select, union_all
 from ..extensions import db
 from ..models import Device, SyncProblem, User
 from ..sync.protocol import seq_ranges
-from ..sync.service import SEQUENCED_MODELS
+from ..sync.registry import RECORD_TYPES, SEQUENCED_MODELS
 from .status import DeviceFacts, capped, count_numbers, missing_ranges
 
 # Problems listed per device (the newest); the counts are always complete.
@@ -22,12 +22,6 @@ MAX_PROBLEMS = 20
 # Set by each sync (see the migration "status summary"); read as a column so this works
 # whether or not the model names it yet.
 HELD_COUNT = literal_column("devices.held_count")
-
-
-def record_type_name(model) -> str:
-    """The sync protocol's name for a model's records: Visit -> visit,
-    SightingUpdate -> sighting_update."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", model.__name__).lower()
 
 
 def problem_numbers() -> dict[str, dict[int, str]]:
@@ -121,11 +115,12 @@ def day_bounds(day: date, zone) -> tuple[datetime, datetime]:
 
 
 def received_between(start: datetime, end: datetime) -> list[tuple[str, int]]:
-    """How many records of each type the server received in [start, end), in the order of
-    SEQUENCED_MODELS."""
+    """How many records of each type the server received in [start, end), in the registry's
+    order."""
     totals = []
-    for model in SEQUENCED_MODELS:
+    for record_type in RECORD_TYPES.values():
+        model = record_type.model
         n = db.session.scalar(select(func.count()).select_from(model)
                               .where(model.received_at >= start, model.received_at < end))
-        totals.append((record_type_name(model), n or 0))
+        totals.append((record_type.name, n or 0))
     return totals

@@ -11,22 +11,20 @@ from wtforms.fields.core import UnboundField
 from ..clock import format_date, local_zone
 from ..database import utcnow
 from ..models import SyncProblem
-from ..sync.types import RECORD_TYPES
+from ..sync import problems
+from ..sync.registry import RECORD_TYPES
 from . import facts as gather
-from .status import (LEVELS, DeviceFacts, DeviceWarning, all_warnings, devices_in_order,
-                     is_clock_off, is_outdated, ranges_text)
+from .status import (
+    LEVELS,
+    DeviceFacts,
+    DeviceWarning,
+    all_warnings,
+    devices_in_order,
+    is_clock_off,
+    is_outdated,
+    ranges_text,
+)
 
-# Names of record types (one record; today's totals); a type missing here shows its code.
-RECORD_TYPE_NAMES = {
-    "visit": _l("Visit"),
-    "sighting": _l("Crowd sighting"),
-    "sighting_update": _l("Sighting follow-up"),
-}
-RECORD_TYPE_TOTALS = {
-    "visit": _l("Visits"),
-    "sighting": _l("Crowd sightings"),
-    "sighting_update": _l("Sighting follow-ups"),
-}
 # Which cells of a device's row each warning marks.
 FLAGGED_CELLS = {"silent_pending": ("last_contact", "outbox"), "gaps": ("gaps",),
                  "conflict": ("not_stored",), "rejected": ("not_stored",),
@@ -40,9 +38,7 @@ OTHERS_SHOWN = 50
 # Envelope fields and the sync service's own notes (the forms' messages come translated).
 ENVELOPE_LABELS = {"seq": _l("Sequence number"), "id": _l("Record id"),
                    "type": _l("Record type"), "author": _l("Author")}
-SERVICE_NOTES = {"used by another record": _l("this number is used by another record"),
-                 "stored with other content": _l("a record with this id was stored with "
-                                                 "other content")}
+# Problems of the record as a whole are shown without a field label.
 PROBLEM_STATUS = {"rejected": _l("rejected"), "conflict": _l("in conflict")}
 
 
@@ -173,9 +169,11 @@ def problem_entry(problem: SyncProblem, labels: dict[str, dict[str, str]],
     for name, texts in errors.items():
         texts = texts if isinstance(texts, list) else [texts]
         label = fields.get(name) or str(ENVELOPE_LABELS.get(name, name))
-        texts = [str(SERVICE_NOTES.get(text, text)) for text in texts]
-        messages += [text if name == "_form" else f"{label}: {text}" for text in texts]
-    type_label = str(RECORD_TYPE_NAMES.get(problem.record_type, problem.record_type))
+        texts = [problems.text(item) for item in texts]
+        messages += [text if name in ("_form", "record") else f"{label}: {text}"
+                     for text in texts]
+    kind = RECORD_TYPES.get(problem.record_type)
+    type_label = str(kind.label) if kind else problem.record_type
     return {"seq": problem.seq, "record_id": problem.record_id,
             "record_type": problem.record_type, "status": problem.status,
             "at": problem.at.isoformat(),
@@ -256,7 +254,7 @@ def build(now: datetime | None = None, show_all: bool = False) -> dict:
                      for w in warnings],
         "today": {"date": today.isoformat(), "date_text": format_date(today),
                   "totals": [{"type": name, "count": n,
-                              "label": str(RECORD_TYPE_TOTALS.get(name, name))}
+                              "label": str(RECORD_TYPES[name].label_plural)}
                              for name, n in totals]},
         "show_all": show_all,
         "devices_hidden": len(devices) - len(listed),

@@ -28,4 +28,8 @@ class Device(db.Model):
     # gap-free devices without counting their records (a summary, re-derived at every sync).
     held_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    # SHA-256 of the secret the device sends with every batch (adopted at first contact): a
+    # batch naming this id with another secret is refused, so no one writes into its numbering.
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+
     user = relationship("User")

@@ -6,11 +6,12 @@ sighting row so the board can be read fast.
 """
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint)
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from .facts import DeviceFact
 
 
 class WatchEntry(db.Model):
@@ -53,7 +54,7 @@ class WatchEntryChange(db.Model):
     author = relationship("User")
 
 
-class Sighting(db.Model):
+class Sighting(DeviceFact, db.Model):
     """A crowd of the unit's citizens seen somewhere, as a member reported it."""
 
     __tablename__ = "sightings"
@@ -66,13 +67,8 @@ class Sighting(db.Model):
         # Closed in the last 24 hours.
         Index("ix_sightings_closed_at", "closed", "last_update_at"),
     )
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    device_id: Mapped[str] = mapped_column(String(36), index=True)
-    seq: Mapped[int]
-    content_hash: Mapped[str] = mapped_column(String(64))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    author_column = "reporter_id"
 
     site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"))
     place_text: Mapped[str] = mapped_column(String(300), default="")
@@ -102,22 +98,23 @@ class Sighting(db.Model):
     site = relationship("Site")
     reporter = relationship("User")
     watch_entry = relationship("WatchEntry")
+
+    @property
+    def place_name(self) -> str:
+        """The site's name, or the place typed in words for a site of level "other" (its
+        code is the unit's own choice: nothing here knows it)."""
+        return self.place_text if self.site.level == "other" else self.site.name
     updates: Mapped[list["SightingUpdate"]] = relationship(
         back_populates="sighting", order_by="SightingUpdate.at")
 
 
-class SightingUpdate(db.Model):
+class SightingUpdate(DeviceFact, db.Model):
     """A later fact about a sighting: a new head count, an action taken, closing it."""
 
     __tablename__ = "sighting_updates"
     __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_sighting_updates_device_seq"),)
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    device_id: Mapped[str] = mapped_column(String(36), index=True)
-    seq: Mapped[int]
-    content_hash: Mapped[str] = mapped_column(String(64))
     reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    author_column = "reporter_id"
 
     sighting_id: Mapped[str] = mapped_column(ForeignKey("sightings.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

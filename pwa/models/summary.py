@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .visits import is_group
 
 
 class VisitDay(db.Model):
@@ -24,9 +25,16 @@ class VisitDay(db.Model):
     repeat_visits: Mapped[int] = mapped_column(default=0)
 
 
+def day_totals(day: date) -> VisitDay:
+    """The register's totals for a day, all zero when nothing was received that day."""
+    return db.session.get(VisitDay, day) or VisitDay(
+        day=day, **{column.name: 0 for column in VisitDay.__table__.columns
+                    if column.name != "day"})
+
+
 def visit_counts(visit) -> dict:
     """The contribution of one visit to its day's totals."""
-    group = visit.people_count >= 5
+    group = is_group(visit.people_count)   # also called with plain rows (the benchmark)
     return {"visits": 1, "people": visit.people_count, "groups": int(group),
             "group_people": visit.people_count if group else 0,
             "khieu_nai": int(visit.kind_khieu_nai), "to_cao": int(visit.kind_to_cao),

@@ -9,14 +9,16 @@ from datetime import date, datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..classifications import GROUP_THRESHOLD, PETITION_KINDS
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from .facts import DeviceFact
 
 # The fields that identify a citizen: sealed apart for a denunciation.
 IDENTITY_FIELDS = ("citizen_name", "id_number", "address", "phone", "representatives")
 
 
-class Visit(db.Model):
+class Visit(DeviceFact, db.Model):
     """One reception of one citizen or one group, as the register records it."""
 
     __tablename__ = "visits"
@@ -24,14 +26,8 @@ class Visit(db.Model):
         UniqueConstraint("device_id", "seq", name="uq_visits_device_seq"),
         Index("ix_visits_received_on_shift", "received_on", "shift"),
     )
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    device_id: Mapped[str] = mapped_column(String(36), index=True)
-    seq: Mapped[int]
-    content_hash: Mapped[str] = mapped_column(String(64))
     officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the device's clock
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # server
 
     received_on: Mapped[date] = mapped_column(index=True)
     shift: Mapped[str] = mapped_column(String(20))
@@ -75,13 +71,17 @@ class Visit(db.Model):
     @property
     def kinds(self) -> list[str]:
         """The petition kinds this visit carries, in the law's order."""
-        return [k for k in ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
-                if getattr(self, f"kind_{k}")]
+        return [k for k in PETITION_KINDS if getattr(self, f"kind_{k}")]
 
     @property
     def is_group(self) -> bool:
-        from ..classifications import GROUP_THRESHOLD
-        return self.people_count >= GROUP_THRESHOLD
+        """A group (đoàn đông người): the law's threshold, the only place it is compared."""
+        return is_group(self.people_count)
+
+
+def is_group(people: int) -> bool:
+    """Whether so many people make a group (đoàn đông người)."""
+    return people >= GROUP_THRESHOLD
 
 
 class DenouncerIdentity(db.Model):

@@ -1,36 +1,20 @@
 """Pure rules of the sync protocol, testable without HTTP or a database."""
-import uuid
-from datetime import datetime, timezone
+import re
 
 from werkzeug.datastructures import MultiDict
 
+from ..facts import parse_instant, parse_uuid  # noqa: F401 (part of the protocol)
+
 MAX_BATCH = 200          # records per request: bounds one transaction's size and time
+MAX_SEQ = 2**31 - 1      # sequence numbers fit a 32-bit integer column on every database
+MAX_LABEL = 100          # a device's label
+MAX_APP_VERSION = 40     # the app version a device reports
+MAX_OUTBOX_DEPTH = 10**7
+# The device's secret (interfaces: 32 random bytes as hex), sent with every batch.
+SECRET = re.compile(r"[0-9a-fA-F]{64}")
 STATUSES = ("accepted", "duplicate", "conflict", "rejected")
 # Only these two tell the device the server holds the record: it may stop re-sending it.
 HELD_STATUSES = {"accepted", "duplicate"}
-
-
-def parse_uuid(value) -> str | None:
-    """The canonical form of a UUID string, or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
-
-
-def parse_instant(value) -> datetime | None:
-    """An ISO 8601 instant with a time zone (a trailing Z allowed), or None."""
-    if not isinstance(value, str) or len(value) > 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return None
-    return moment.astimezone(timezone.utc)
 
 
 def parse_device(raw) -> tuple[dict | None, dict]:
@@ -42,53 +26,88 @@ def parse_device(raw) -> tuple[dict | None, dict]:
     if device_id is None:
         errors["id"] = "must be a UUID"
     label = raw.get("label", "")
-    if not isinstance(label, str) or len(label) > 100:
+    if not isinstance(label, str) or len(label) > MAX_LABEL:
         errors["label"] = "must be text of at most 100 characters"
     version = raw.get("app_version", "")
-    if not isinstance(version, str) or len(version) > 40:
+    if not isinstance(version, str) or len(version) > MAX_APP_VERSION:
         errors["app_version"] = "must be text of at most 40 characters"
     clock = parse_instant(raw.get("clock"))
     if raw.get("clock") is not None and clock is None:
         errors["clock"] = "must be an ISO 8601 instant with a time zone"
     depth = raw.get("outbox_depth", 0)
-    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= 10**7:
+    if not isinstance(depth, int) or isinstance(depth, bool) or not 0 <= depth <= MAX_OUTBOX_DEPTH:
         errors["outbox_depth"] = "must be a whole number from 0"
+    secret = raw.get("secret")
+    if secret is not None and not (isinstance(secret, str) and SECRET.fullmatch(secret)):
+        errors["secret"] = "must be 64 hexadecimal characters"
     oldest = parse_instant(raw.get("oldest_pending"))
     if raw.get("oldest_pending") is not None and oldest is None:
         errors["oldest_pending"] = "must be an ISO 8601 instant or null"
     if errors:
         return None, errors
+    if not is_clean_text(label) or not is_clean_text(version):
+        errors["label"] = "must be valid text without control characters"
+        return None, errors
     return {"id": device_id, "label": label.strip(), "app_version": version, "clock": clock,
-            "outbox_depth": depth, "oldest_pending": oldest}, {}
+            "outbox_depth": depth, "oldest_pending": oldest,
+            "secret": secret.lower() if secret else None}, {}
 
 
 def parse_envelope(raw, device_id: str, known_types) -> tuple[dict | None, dict]:
-    """A record's envelope (type, id, device_id, seq, created_at, author, data)."""
+    """A record's envelope (type, id, device_id, seq, created_at, author, data), or None
+    with {field: problem code} (see problems.py); never raises, whatever the JSON."""
     if not isinstance(raw, dict):
-        return None, {"record": "must be an object"}
+        return None, {"record": "record_format"}
     errors = {}
-    if raw.get("type") not in known_types:
-        errors["type"] = "unknown record type; known: " + ", ".join(sorted(known_types))
+    kind = raw.get("type")
+    if not isinstance(kind, str) or kind not in known_types:
+        errors["type"] = "type_unknown"
     record_id = parse_uuid(raw.get("id"))
     if record_id is None:
-        errors["id"] = "must be a UUID"
+        errors["id"] = "id_format"
     if parse_uuid(raw.get("device_id")) != device_id:
-        errors["device_id"] = "must be the id of the device sending the batch"
+        errors["device_id"] = "device_mismatch"
     seq = raw.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= 2**31 - 1:
-        errors["seq"] = "must be a whole number from 1"
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq <= MAX_SEQ:
+        errors["seq"] = "seq_range"
     created_at = parse_instant(raw.get("created_at"))
     if created_at is None:
-        errors["created_at"] = "must be an ISO 8601 instant with a time zone"
-    if not isinstance(raw.get("author", ""), str):
-        errors["author"] = "must be the user name of the record's author"
+        errors["created_at"] = "created_at_range"
+    author = raw.get("author", "")
+    if not isinstance(author, str) or len(author) > 64 or not is_clean_text(author):
+        errors["author"] = "author_format"
     if not isinstance(raw.get("data"), dict):
-        errors["data"] = "must be an object"
+        errors["data"] = "data_format"
+    elif not is_clean_text(raw["data"]):
+        errors["data"] = "text_invalid"
     if errors:
         return None, errors
-    return {"type": raw["type"], "id": record_id, "device_id": device_id, "seq": seq,
-            "created_at": created_at, "author": raw.get("author", ""),
-            "data": raw["data"]}, {}
+    return {"type": kind, "id": record_id, "device_id": device_id, "seq": seq,
+            "created_at": created_at, "author": author, "data": raw["data"]}, {}
+
+
+# Control characters a person never types (tab and line breaks are text).
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+MAX_DEPTH = 8   # record data is flat (lists of strings at most): deeper is not a record
+
+
+def is_clean_text(value, depth: int = 0) -> bool:
+    """Every string in a JSON value is valid UTF-8 (no lone surrogates) without control
+    characters, and the value is not nested deeper than a record can be."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return not any(c in _CONTROL for c in value)
+    if isinstance(value, dict):
+        return all(is_clean_text(k, depth + 1) and is_clean_text(v, depth + 1)
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return all(is_clean_text(v, depth + 1) for v in value)
+    return True
 
 
 def formdata(data: dict) -> MultiDict:

@@ -17,7 +17,7 @@ from pwa.extensions import db
 from pwa.models import UserSession, Visit
 from tests.e2e.harness import (DroppingProxy, outbox_records, record_visit, sign_in,
                                wait_for_worker, wait_until)
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, device_secret
 
 PENDING = {"queued", "sending", "waiting_signin"}
 # The server's rule for groups, as a Vietnamese user reads it (Vietnamese is the default).
@@ -309,7 +309,8 @@ def test_one_batch_sent_concurrently_is_stored_once(server, open_browser, observ
     device = str(uuid.uuid4())
     records = [{**EXAMPLES["visit"], "id": str(uuid.uuid4()), "device_id": device,
                 "seq": seq, "author": "desk"} for seq in range(1, 11)]
-    body = {"device": {"id": device, "label": "Hai thẻ", "app_version": "test",
+    body = {"device": {"id": device, "secret": device_secret(device), "label": "Hai thẻ",
+                       "app_version": "test",
                        "clock": "2021-10-21T02:16:00Z", "outbox_depth": 10,
                        "oldest_pending": "2021-10-21T02:15:00Z"},
             "records": records}

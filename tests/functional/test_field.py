@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from pwa.extensions import db
 from pwa.models import Photo, Sighting, SightingUpdate, WatchEntry, WatchEntryChange
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, device_secret, login
 
 DEVICE = str(uuid.uuid4())
 
@@ -51,7 +51,8 @@ def member(client):
 
 
 def sync(client, records):
-    body = {"device": {"id": DEVICE, "label": "Điện thoại 1"}, "records": records}
+    body = {"device": {"id": DEVICE, "secret": device_secret(DEVICE), "label": "Điện thoại 1"},
+            "records": records}
     return client.post_json("/api/v1/sync", body,
                             headers={"X-CSRFToken": csrf_token(client)}).json["results"]
 
@@ -134,7 +135,7 @@ def test_too_many_photos_get_a_clear_message(member, ctx):
     ids = [put_photo(member, png(shade=i))[0] for i in range(6)]
     result = sync(member, [sighting(1, photos=ids)])[0]
     assert result["status"] == "rejected"
-    assert "5" in result["errors"]["photos"][0]
+    assert "5" in result["errors"]["photos"][0]["message"]
 
 
 def test_a_follow_up_for_an_unknown_sighting_is_rejected(member, ctx):
@@ -186,7 +187,7 @@ def test_leaders_get_flagged_sightings_as_alerts(app, client):
 
 def test_a_desk_officer_may_not_send_sightings(client, ctx):
     login(client, "desk")
-    result = client.post_json("/api/v1/sync", {"device": {"id": DEVICE},
+    result = client.post_json("/api/v1/sync", {"device": {"id": DEVICE, "secret": device_secret(DEVICE)},
                                                "records": [sighting(1, **{})]},
                               headers={"X-CSRFToken": csrf_token(client)}).json["results"][0]
     assert result["status"] == "rejected" and "type" in result["errors"]

@@ -13,7 +13,7 @@ import webtest
 from pwa.api.openapi import EXAMPLES
 from pwa.extensions import db
 from pwa.models import Device
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, device_secret, login
 
 # (label, the user who syncs it): one device per state the page must tell apart.
 HEALTHY = ("Bàn tiếp dân 1", "desk")
@@ -48,7 +48,7 @@ class Phone:
         clock = datetime.now(timezone.utc) + clock_offset
         depth = len(records) if outbox_depth is None else outbox_depth
         oldest = (datetime.now(timezone.utc) - timedelta(hours=4)).isoformat() if depth else None
-        body = {"device": {"id": self.id, "label": self.label,
+        body = {"device": {"id": self.id, "secret": device_secret(self.id), "label": self.label,
                            "app_version": self.version if version is None else version,
                            "clock": clock.isoformat(), "outbox_depth": depth,
                            "oldest_pending": oldest},

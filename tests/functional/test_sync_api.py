@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pwa.api.openapi import EXAMPLES
 from pwa.extensions import db
 from pwa.models import Device, SyncProblem, Visit
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, device_secret, login
 
 DEVICE = str(uuid.uuid4())
 
@@ -22,7 +22,8 @@ def record(seq: int, device: str = DEVICE, **data) -> dict:
 
 
 def report(device: str = DEVICE, **fields) -> dict:
-    return {"id": device, "label": "Bàn tiếp dân 1", "app_version": "test",
+    return {"id": device, "secret": device_secret(device), "label": "Bàn tiếp dân 1",
+            "app_version": "test",
             "clock": "2026-11-26T01:00:00Z", "outbox_depth": 0, "oldest_pending": None,
             **fields}
 

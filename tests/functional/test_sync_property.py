@@ -15,7 +15,7 @@ from pwa.api.openapi import EXAMPLES
 from pwa.extensions import db
 from pwa.models import Device, Sighting, SyncProblem, Visit
 from pwa.sync.protocol import in_ranges
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, device_secret, login
 
 
 class DeviceModel:
@@ -50,7 +50,8 @@ class DeviceModel:
 
 
 def _send(client, device, records):
-    body = {"device": {"id": device.id, "outbox_depth": len(device.pending())},
+    body = {"device": {"id": device.id, "secret": device_secret(device.id),
+                       "outbox_depth": len(device.pending())},
             "records": [r["body"] for r in records]}
     return client.post_json("/api/v1/sync", body,
                             headers={"X-CSRFToken": csrf_token(client)}).json

@@ -51,7 +51,7 @@ def test_a_bad_envelope_names_the_field(change, field):
 
 
 def test_a_record_that_is_not_an_object_is_rejected():
-    assert protocol.parse_envelope([1, 2], DEVICE, {"visit"}) == (None, {"record": "must be an object"})
+    assert protocol.parse_envelope([1, 2], DEVICE, {"visit"}) == (None, {"record": "record_format"})
 
 
 @pytest.mark.parametrize("report,field", [
