@@ -79,7 +79,13 @@ def parse_envelope(raw, device_id: str, known_types) -> tuple[dict | None, dict]
     if not isinstance(raw.get("data"), dict):
         errors["data"] = "data_format"
     elif not is_clean_text(raw["data"]):
-        errors["data"] = "text_invalid"
+        # Beside the field that holds the bad text, where the person can correct it; a bad
+        # key has no field to stand beside.
+        data = raw["data"]
+        keys_ok = all(isinstance(k, str) and is_clean_text(k) for k in data)
+        fields = [k for k, v in data.items() if keys_ok and not is_clean_text(v, 1)]
+        for name in fields or ["data"]:
+            errors[name[:64]] = "text_invalid"
     if errors:
         return None, errors
     return {"type": kind, "id": record_id, "device_id": device_id, "seq": seq,

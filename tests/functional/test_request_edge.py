@@ -11,7 +11,7 @@ from pwa.api.openapi import EXAMPLES
 from pwa.extensions import db
 from pwa.hygiene import CleanForm, json_depth_within, valid_json
 from pwa.models import Visit
-from tests.helpers import csrf_token, login
+from tests.helpers import csrf_token, device_secret, login
 
 ID = str(uuid.uuid4())
 
@@ -114,6 +114,7 @@ def test_a_control_character_inside_a_synced_record_rejects_that_record_only(cli
         rec["data"]["citizen_name"] = citizen
         records.append(rec)
     body = {"device": {"id": device, "label": "Bàn 1", "app_version": "t",
+                       "secret": device_secret(device),
                        "clock": "2026-11-26T01:00:00Z", "outbox_depth": 0,
                        "oldest_pending": None}, "records": records}
     answer = client.post_json("/api/v1/sync", body,
