@@ -4,7 +4,6 @@ other states (and every notice the sync client leaves) are set in IndexedDB, wit
 to the server cut so that nothing moves while the pages are read."""
 import copy
 import re
-import uuid
 
 from pwa.api.openapi import EXAMPLES
 from tests.e2e.harness import outbox_records, sign_in, wait_until
@@ -83,11 +82,13 @@ def test_outbox_and_my_reports_speak_vietnamese_in_every_state(server, open_brow
         for kind in ("visit", "sighting"):
             changes.append([page.evaluate(ADD, [kind, _data(kind)]), {"last_error": notice}])
     for state in STATES:      # follow-ups of the first sighting, one in each state
-        update = page.evaluate(ADD, ["sighting_update", _data("sighting_update", sighting=sightings[0])])
+        update = page.evaluate(ADD, ["sighting_update",
+                                     _data("sighting_update", sighting=sightings[0])])
         changes.append([update, {"state": state}])
     page.evaluate(PATCH, changes)
     page.evaluate("""async () => { const o = await import('/static/js/outbox.js');
-        await o.setMeta('sync', { failures: 3, lastError: 'offline', nextAttempt: Date.now() + 3e6 }); }""")
+        await o.setMeta('sync', { failures: 3, lastError: 'offline',
+                                  nextAttempt: Date.now() + 3e6 }); }""")
     shown = {r["state"] for r in outbox_records(page)}
     assert shown == set(STATES), shown
 

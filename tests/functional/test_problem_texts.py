@@ -31,7 +31,8 @@ def _sync(client, device, records):
                        "app_version": "test", "clock": "2026-11-26T01:00:00Z",
                        "outbox_depth": 0, "oldest_pending": None},
             "records": records}
-    return client.post_json("/api/v1/sync", body, headers={"X-CSRFToken": csrf_token(client), **VI}).json
+    headers = {"X-CSRFToken": csrf_token(client), **VI}
+    return client.post_json("/api/v1/sync", body, headers=headers).json
 
 
 def _seq_taken(send, device):
@@ -60,10 +61,13 @@ CASES = {
     "id_taken": _id_taken,
     "content_changed": _content_changed,
     # A desk officer's device holding a crowd report (a shared tablet, a changed role).
-    "type_not_permitted": lambda send, d: ("desk", send("desk", d, [_record("sighting", "desk", d, 1)])),
+    "type_not_permitted": lambda send, d: ("desk", send("desk", d, [
+        _record("sighting", "desk", d, 1)])),
     "not_author": lambda send, d: ("desk", send("desk", d, [_record("visit", "member", d, 1)])),
-    "invalid": lambda send, d: ("desk", send("desk", d, [_record("visit", "desk", d, 1, id_number="123")])),
-    "text_invalid": lambda send, d: ("desk", send("desk", d, [_record("visit", "desk", d, 1, content="a\x07b")])),
+    "invalid": lambda send, d: ("desk", send("desk", d, [
+        _record("visit", "desk", d, 1, id_number="123")])),
+    "text_invalid": lambda send, d: ("desk", send("desk", d, [
+        _record("visit", "desk", d, 1, content="a\x07b")])),
     "photo_missing": lambda send, d: ("member", send("member", d, [_record(
         "sighting", "member", d, 1, photos=[str(uuid.uuid4())])])),
     "sighting_unknown": lambda send, d: ("member", send("member", d, [_record(
