@@ -193,6 +193,19 @@ SHELL_PAGES = {"/visits/new", "/outbox", "/offline", "/field", "/field/sightings
                "/field/updates/new", "/watch"}
 
 
+def shell_pages_for(user) -> list[str]:
+    """The shell pages this user may open: the worker precaches these and no others (a page
+    the role may not open would only be a 403 in the audit log at every sign-in)."""
+    adapter = current_app.url_map.bind("")
+    allowed = []
+    for path in sorted(SHELL_PAGES):
+        endpoint, _args = adapter.match(path)
+        permission = getattr(current_app.view_functions[endpoint], "permission", None)
+        if permission and user.can(permission):
+            allowed.append(path)
+    return allowed
+
+
 def shell_page() -> bool:
     """Whether this page may be cached and shown to another user of the device."""
     return request.path in SHELL_PAGES

@@ -25,13 +25,27 @@ const SHELL_FILES = [
 const REFERENCE = '/api/v1/reference';
 const DOCUMENTS = [REFERENCE, '/api/v1/record-types', '/api/v1/rules'];
 
+// The shell pages the signed-in user's role may open (the session says which): a page the
+// role may not open would only be a refusal in the audit log at every sign-in.
+async function pagesForThisUser() {
+  try {
+    const response = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store',
+                                                       headers: { 'X-Background': '1' } });
+    if (!response.ok) { await response.body?.cancel(); return []; }
+    const allowed = (await response.json()).shell_pages || [];
+    return SHELL_PAGES.filter((page) => allowed.includes(page));
+  } catch (error) {
+    return [];
+  }
+}
+
 async function precache() {
   const cache = await caches.open(CACHE);
   await cache.addAll(SHELL_FILES);        // the shell must be complete, or install fails
   // Pages need a signed-in user; one the server redirects to sign-in is simply not kept.
   // X-Background: the worker fetching them is not the person using the app, and must not
   // keep an idle session alive.
-  for (const url of [...SHELL_PAGES, ...DOCUMENTS]) {
+  for (const url of [...(await pagesForThisUser()), ...DOCUMENTS]) {
     try {
       const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store',
                                           headers: { 'X-Background': '1' } });

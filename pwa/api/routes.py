@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Plan, Site
 from ..models.audit import audit
 from ..reference import shifts_in_order, units_in_order
-from ..security import requires
+from ..security import requires, shell_pages_for
 from ..sync import problems
 from ..sync.registry import RECORD_TYPES
 from ..sync.service import BatchError, DeviceRefused, process_batch
@@ -23,7 +23,8 @@ def session_info():
     """The signed-in user and a fresh CSRF token; 401 JSON when nobody is signed in."""
     return jsonify(user={"id": current_user.id, "username": current_user.username,
                          "name": current_user.display_name, "role": current_user.role},
-                   csrf_token=generate_csrf(), app_version=current_app.config["APP_VERSION"])
+                   csrf_token=generate_csrf(), app_version=current_app.config["APP_VERSION"],
+                   shell_pages=shell_pages_for(current_user))
 
 
 @bp.post("/sync")

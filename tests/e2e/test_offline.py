@@ -3,7 +3,7 @@ outbox that survives a browser restart and drains exactly once."""
 import sqlalchemy as sa
 
 from pwa.extensions import db
-from pwa.models import Visit
+from pwa.models import AuditEntry, Visit
 from tests.e2e.harness import (outbox_records, record_visit, sign_in, wait_for_worker,
                                wait_until)
 from tests.helpers import PASSWORD
@@ -23,6 +23,26 @@ def test_the_app_is_installable(server, open_browser):
     cdp = context.new_cdp_session(page)
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     assert errors == []
+
+
+def test_installing_the_app_opens_no_page_the_role_may_not(server, open_browser, observer):
+    """The worker precaches the shell pages of the signed-in role only: a desk officer's
+    sign-in leaves no refused request (field pages) in the audit log."""
+    context = open_browser()
+    page = context.new_page()
+    sign_in(page, server.url, "desk", PASSWORD)
+    wait_for_worker(page)
+    cached = page.evaluate("""async () => {
+        const keys = [];
+        for (const name of await caches.keys())
+          for (const request of await (await caches.open(name)).keys())
+            keys.push(new URL(request.url).pathname);
+        return keys; }""")
+    assert "/visits/new" in cached and not any(p.startswith("/field") for p in cached)
+    with observer.app_context():
+        refused = db.session.scalars(sa.select(AuditEntry.detail)
+                                     .where(AuditEntry.action == "forbidden")).all()
+    assert refused == []
 
 
 def test_form_and_outbox_open_with_the_server_stopped(server, open_browser):

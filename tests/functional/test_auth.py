@@ -207,3 +207,15 @@ def test_cached_shell_pages_carry_no_user_name(as_role):
         assert "Leader Nguyễn" not in page.text, path
         assert 'data-username=""' in page.text and 'data-session-fill="name"' in page.text
     assert "Leader Nguyễn" in client.get("/visits").text      # other pages keep the name
+
+
+def test_the_session_names_the_shell_pages_the_role_may_open(client):
+    """The service worker precaches these and no others (no 403 at every sign-in)."""
+    login(client, "desk")
+    desk = client.get("/api/v1/session").json["shell_pages"]
+    assert "/visits/new" in desk and "/outbox" in desk
+    assert not any(page.startswith("/field") or page == "/watch" for page in desk)
+    client.post("/logout", {"csrf_token": csrf_token(client)})
+    login(client, "member")
+    member = client.get("/api/v1/session").json["shell_pages"]
+    assert {"/field/sightings/new", "/field/updates/new", "/watch"} <= set(member)
