@@ -26,7 +26,7 @@ run: translations
 # Debian's Chromium drives the end-to-end tests; Playwright's own download does not work here.
 # nginx runs pwa/deploy/nginx.conf in front of the app in tests/e2e/test_proxy.py.
 chromium:
-	@{ command -v chromium && command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || { \
+	@{ command -v chromium && { command -v nginx || test -x /usr/sbin/nginx; }; } >/dev/null || { \
 	  echo "Installing Chromium and nginx from apt (needs root)…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx; }
 

@@ -62,7 +62,7 @@ def _read_password(username: str) -> str:
 
 def _demo_visits(officer: User) -> None:
     """A few visits: some in the 2021 plan period, two today, one a sealed denunciation."""
-    from .desk.record_type import VISIT
+    from .desk.record_types import VISIT
     from .models.visits import is_group
     from .sync.service import accept, web_form_device
     today = local_now().date()

@@ -74,7 +74,5 @@ def load(instance_path: str) -> dict:
         "LOGIN_GLOBAL_WINDOW_SECONDS": 60 * 60,
         # Behind a reverse proxy, trust this many X-Forwarded-For hops for the client address.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
-        # Every sync batch carries its device's secret; off only while devices are updated.
-        "DEVICE_SECRET_REQUIRED": os.environ.get("DEVICE_SECRET_REQUIRED", "1") != "0",
         **({"APP_VERSION": os.environ["APP_VERSION"]} if os.environ.get("APP_VERSION") else {}),
     }

@@ -16,7 +16,8 @@ const SHELL_FILES = [
   '/static/js/my-reports.js', '/static/js/watchlist.js', '/static/js/alerts.js',
   '/static/js/save-status.js', '/static/js/runner.js', '/static/js/format.js',
   '/static/js/outbox-form.js', '/static/js/describe.js', '/static/js/watch-copy.js',
-  '/static/js/rules.js', '/static/js/secure-context.js', '/static/js/seal.js',
+  '/static/js/rules.js', '/static/js/secure-context.js', '/static/js/session.js',
+  '/static/js/seal.js',
   '/static/icons/icon-192.png', '/static/icons/icon-512.png', '/static/icons/icon-maskable-512.png',
   '/manifest.webmanifest',
 ];
@@ -29,9 +30,12 @@ async function precache() {
   const cache = await caches.open(CACHE);
   await cache.addAll(SHELL_FILES);        // the shell must be complete, or install fails
   // Pages need a signed-in user; one the server redirects to sign-in is simply not kept.
+  // X-Background: the worker fetching them is not the person using the app, and must not
+  // keep an idle session alive.
   for (const url of [...SHELL_PAGES, ...DOCUMENTS]) {
     try {
-      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
+      const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store',
+                                          headers: { 'X-Background': '1' } });
       if (response.ok && !response.redirected) await cache.put(url, response);
       // An unread body holds its connection: a few of them stall every later fetch of the
       // installing worker, and the install never ends.

@@ -1,4 +1,4 @@
-"""The board page and its live part (refreshed by board.js without a reload).
+"""The board page and its live part (swapped in by live.js without a reload).
 
 What a role may see of a crowd is decided here, not in the template: the template draws the
 cards it is given. A viewer (board.read without board.people) gets counts, places, times and

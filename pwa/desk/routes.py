@@ -20,7 +20,7 @@ from ..sync import problems
 from ..sync.service import accept, begin_write, web_form_device
 from . import bp, records
 from .forms import AmendmentForm, HandlerForm, VisitForm, field_labels
-from .record_type import VISIT
+from .record_types import VISIT
 from .register import RegisterFilter
 
 PAGE_SIZE = 50

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..facts import parse_instant, parse_uuid
 from ..models import Photo, Sighting, Site, WatchEntry, WatchEntryChange
 from ..models.audit import audit
+from ..reference import units_in_order
 from ..security import requires
 from ..sync import problems
 from . import (
@@ -53,7 +54,10 @@ def new_update():
 def sighting(sighting_id):
     """A sighting as the server holds it, with its follow-ups and photos."""
     row = db.session.get(Sighting, sighting_id) or abort(404)
-    return render_template("field/sighting.html", s=row, C=C)
+    # The record keeps commune codes; the page names them (a code nobody can read is no help).
+    units = {u.code: u.name_with_type for u in units_in_order()}
+    communes = [units.get(code, code) for code in row.communes or []]
+    return render_template("field/sighting.html", s=row, C=C, communes=communes)
 
 
 @bp.get("/photos/<photo_id>")

@@ -165,11 +165,6 @@ def in_ranges(seq: int, ranges) -> bool:
     return any(low <= seq <= high for low, high in ranges)
 
 
-def missing_seqs(ranges, highest: int) -> list[int]:
-    """Numbers from 1 to highest that the ranges do not cover (gaps)."""
-    return [n for n in range(1, highest + 1) if not in_ranges(n, ranges)]
-
-
 def backoff_seconds(failures: int, jitter: float) -> float:
     """Delay before the next try: 1 s doubling to a 5-minute cap, times a jitter in [0.5, 1.5).
 

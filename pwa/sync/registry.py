@@ -1,6 +1,6 @@
 """The one registry of record types a device sends.
 
-Each area names its record types here once (desk/record_type.py, field/record_types.py call
+Each area names its record types here once (desk/record_types.py, field/record_types.py call
 register() when the area is imported): model, form, store, permission, labels, example and
 the page that corrects a rejected record. The sync service, the status page's labels and
 totals, the OpenAPI document and GET /api/v1/record-types all read RECORD_TYPES; nothing

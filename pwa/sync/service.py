@@ -281,10 +281,8 @@ def _check_device(user: User, report: dict) -> Device | None:
     device = db.session.get(Device, report["id"])
     secret = report["secret"]
     if secret is None:
-        if current_app.config.get("DEVICE_SECRET_REQUIRED", True):
-            raise BatchError({"device": {"secret": "missing: every batch carries the "
-                                                   "device's secret"}})
-        return device
+        raise BatchError({"device": {"secret": "missing: every batch carries the "
+                                               "device's secret"}})
     digest = hashlib.sha256(secret.encode()).hexdigest()
     if device is None:
         device = Device(id=report["id"], secret_hash=digest)

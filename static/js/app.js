@@ -1,17 +1,14 @@
 // Loaded on every page of a signed-in user: registers the service worker, runs the sync
-// triggers, shows the pending badge, offers updates, and guards sign-out.
+// triggers, shows the pending badge, fills in the user's name, offers updates, and guards
+// sign-out.
 // The sync triggers live in runner.js.
 import * as outbox from './outbox.js';
 import { start, syncNow } from './runner.js';
+import { currentUsername, fillSession } from './session.js';
 import { dropOtherCopies, refreshWatchlist } from './watch-copy.js';
 
 const body = document.body;
 const t = (key) => body.dataset[key] || key;   // texts rendered by the server, translated
-
-async function currentUsername() {
-  const user = await outbox.getMeta('user');
-  return user ? user.username : body.dataset.username;
-}
 
 function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
@@ -94,6 +91,7 @@ function guardSignOut() {
 
 if (body.dataset.signedIn === '1') {
   registerWorker();
+  fillSession();
   guardSignOut();
   start();
   // The server's key, so records can be sealed offline later (the first sign-in is online);

@@ -5,17 +5,13 @@
 // templates/pwa/_device_texts.html.
 import { errorItems } from './sync.js';
 
-// FALLBACK (delete once every server serves /api/v1/record-types): the correction pages
-// as this version knows them; labels then come from _device_texts.html.
-const FALLBACK_TYPES = {
-  visit: { correct_path: '/visits/new' },
-  sighting: { correct_path: '/field/sightings/new' },
-  sighting_update: { correct_path: '/field/updates/new' },
-};
-
 const texts = () => document.getElementById('device-texts')?.dataset || {};
 const camel = (code) => code.replace(/[_-](\w)/g, (_, c) => c.toUpperCase());
 
+// The service worker keeps the document beside the shell pages (network-first), so a page
+// shown offline has it. It can still be missing (the worker's install could not fetch it, or
+// no worker runs here): then the labels come from _device_texts.html and a refused record
+// shows no correction link until the document loads online — no second list of types here.
 let loaded = null;
 export function recordTypes() {
   if (!loaded) {
@@ -34,7 +30,7 @@ export async function typeLabel(type) {
 
 export async function correctionHref(record) {
   const { types } = await recordTypes();
-  const path = types[record.type]?.correct_path || FALLBACK_TYPES[record.type]?.correct_path;
+  const path = types[record.type]?.correct_path;
   return path ? `${path}?correct=${encodeURIComponent(record.id)}` : null;
 }
 

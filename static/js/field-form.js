@@ -1,6 +1,7 @@
 // The sighting and follow-up forms on a phone: location, photos reduced on the device,
 // saved to the outbox first (online or not), then sent by the sync client.
 import * as outbox from './outbox.js';
+import { currentUsername } from './session.js';
 import { dateTimeText } from './format.js';
 import { fillFields, outboxForm } from './outbox-form.js';
 import { checker, loadRules } from './rules.js';
@@ -81,11 +82,6 @@ async function takePhotos(event) {
   }
   event.target.value = '';
   form.dataset.dirty = '1';   // (a file input fires no 'input' the controller hears)
-}
-
-async function currentUsername() {
-  const user = await outbox.getMeta('user');
-  return user ? user.username : document.body.dataset.username;
 }
 
 // --- location (optional, never required) ---

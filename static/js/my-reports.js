@@ -1,5 +1,6 @@
 // My reports: this phone's sightings, each with its follow-ups, and their sync state.
 import * as outbox from './outbox.js';
+import { currentUsername } from './session.js';
 import { onChange } from './sync.js';
 import { correctionHref, recordProblem } from './describe.js';
 
@@ -40,8 +41,7 @@ async function line(record, title) {
 }
 
 async function render() {
-  const user = await outbox.getMeta('user');
-  const username = user ? user.username : document.body.dataset.username;
+  const username = await currentUsername();
   const records = (await outbox.allRecords()).filter((r) => r.user === username);
   const sightings = records.filter((r) => r.type === 'sighting').reverse();
   const updates = records.filter((r) => r.type === 'sighting_update');

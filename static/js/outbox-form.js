@@ -6,6 +6,7 @@
 // optionally check(data) → {field: [message]} (the rules shown beside the fields; nothing is
 // stored while any fails).
 import * as outbox from './outbox.js';
+import { currentUsername } from './session.js';
 import { onChange } from './sync.js';
 import { showSaved } from './save-status.js';
 import { syncNow } from './runner.js';
@@ -46,9 +47,9 @@ export function outboxForm({ form, type, collect, fill, reset, check, statusBox,
         correcting = null;
         window.history.replaceState(null, '', window.location.pathname);
       } else {
-        const user = await outbox.getMeta('user');
-        // The page is only served to a signed-in user, so one of the two is always known.
-        record = await outbox.addRecord(type, data, user ? user.username : document.body.dataset.username);
+        // The page is only served to a signed-in user: the server says who, or offline the
+        // device's last known user does (session.js).
+        record = await outbox.addRecord(type, data, await currentUsername());
       }
     } catch (error) {
       if (error?.code !== 'no_server_key') throw error;

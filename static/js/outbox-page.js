@@ -1,6 +1,7 @@
 // The outbox page: this device's records with their state, a "Sync now" button, the
 // device's label. Another user's records show only as a count.
 import * as outbox from './outbox.js';
+import { currentUsername } from './session.js';
 import { onChange } from './sync.js';
 import { syncNow } from './runner.js';
 import { dateTimeText as when } from './format.js';
@@ -57,8 +58,7 @@ async function item(record) {
 }
 
 async function render() {
-  const user = await outbox.getMeta('user');
-  const username = user ? user.username : document.body.dataset.username;
+  const username = await currentUsername();
   const records = await outbox.allRecords();
   const mine = records.filter((r) => r.user === username).reverse();
   const summary = await outbox.summary(username);

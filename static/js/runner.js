@@ -4,6 +4,7 @@
 // server that was down, and a backoff alone would leave a reopened server waiting.
 // Importing this module starts nothing; the bootstrap (app.js) calls start().
 import * as outbox from './outbox.js';
+import { currentUsername } from './session.js';
 import { flush, onChange, probe } from './sync.js';
 
 const TIMER_MS = 30_000;   // while a page is open, try at least this often
@@ -26,11 +27,6 @@ export function syncNow(force = false, { grows = !force } = {}) {
     .catch((error) => console.error('sync failed', error))
     .finally(() => { flushing = null; refreshBadge(); });
   return flushing;
-}
-
-async function currentUsername() {
-  const user = await outbox.getMeta('user');
-  return user ? user.username : document.body.dataset.username;
 }
 
 export async function refreshBadge() {
@@ -58,8 +54,8 @@ export async function start() {
   // Right after a sign-in, or when another user signed in on this device, send at once
   // rather than wait out a backoff from earlier failures.
   const known = await outbox.getMeta('user');
-  const body = document.body;
-  syncNow(body.dataset.freshSignIn === '1' || !known || known.username !== body.dataset.username,
+  const username = await currentUsername();
+  syncNow(document.body.dataset.freshSignIn === '1' || !known || known.username !== username,
           { grows: true });
   window.addEventListener('online', () => syncNow(true, { grows: true }));
   document.addEventListener('visibilitychange', () => {

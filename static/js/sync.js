@@ -72,17 +72,9 @@ export function onChange(callback) {
   if (channel) channel.addEventListener('message', (event) => callback(event.data));
 }
 
-// --- error items: {code, params, message} from the server, or (older servers) strings ---
+// --- error items: {code, params, message} from the server ---
 
 export const DEPENDENCY_CODES = ['photo_missing', 'sighting_unknown'];
-// TRANSITIONAL (delete once every server answers codes): the two dependency refusals as
-// servers without codes word them, in English and in Vietnamese.
-const DEPENDENCY_TEXTS = [
-  'A photo of this report has not reached the server yet.',
-  'This follow-up is for a sighting the server does not know.',
-  'Có ảnh của báo cáo này chưa được gửi tới máy chủ.',
-  'Diễn biến này thuộc về một đoàn mà máy chủ chưa có.',
-];
 
 export function errorItems(errors) {
   if (!errors) return [];
@@ -91,7 +83,7 @@ export function errorItems(errors) {
 }
 
 export function isDependency(item) {
-  return DEPENDENCY_CODES.includes(item.code) || DEPENDENCY_TEXTS.includes(item.message);
+  return DEPENDENCY_CODES.includes(item.code);
 }
 
 // Refused only because something it needs has not reached the server.

@@ -2,13 +2,9 @@
 // per user (meta 'watchlist:<username>'), deleted at sign-out, and a copy of anyone else is
 // deleted when another user signs in on the device: it names people.
 import * as outbox from './outbox.js';
+import { currentUsername } from './session.js';
 
 const PREFIX = 'watchlist';
-
-export async function currentUsername() {
-  const user = await outbox.getMeta('user');
-  return user ? user.username : document.body.dataset.username;
-}
 
 export const copyKey = (username) => `${PREFIX}:${username}`;
 
@@ -25,24 +21,8 @@ export async function readCopy() {
   return username ? outbox.getMeta(copyKey(username)) : null;
 }
 
-// Who is signed in, from the server when it answers (meta 'user' may still name the user
-// before, if he never signed out), else as this device last knew.
-async function signedInUsername() {
-  try {
-    const response = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' });
-    if (response.ok) {
-      const { user } = await response.json();
-      if (user?.username) {
-        await outbox.setMeta('user', user);
-        return user.username;
-      }
-    }
-  } catch (error) { /* offline */ }
-  return currentUsername();
-}
-
 export async function refreshWatchlist() {
-  const username = await signedInUsername();
+  const username = await currentUsername();
   await dropOtherCopies(username);
   if (document.body.dataset.watch !== '1' || !username) return readCopy();
   try {

@@ -23,10 +23,6 @@ def playwright_instance():
 def server(app, tmp_path):
     """The app served by gunicorn (2 workers) on the same database as the tests."""
     live = LiveServer(app.config["SQLALCHEMY_DATABASE_URI"], str(tmp_path))
-    # Until the device sends its secret (branch "device"): the server accepts a batch
-    # without one. Every start of this server (restarts included) gets the flag.
-    start = live.start
-    live.start = lambda **env: start(**{"DEVICE_SECRET_REQUIRED": "0", **env})
     live.start()
     yield live
     live.stop()

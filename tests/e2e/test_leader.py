@@ -24,8 +24,11 @@ def test_the_status_and_the_board_follow_a_phone_that_reconnects(server, open_br
     status.goto(f"{server.url}/status")
     board = leader.new_page()
     board.goto(f"{server.url}/board")
+    live_requests = []
     for page in (status, board):
         page.evaluate("window.notReloaded = true")
+        page.on("request", lambda r: live_requests.append(r) if r.url.split("?")[0].endswith(
+            ("/status/live", "/board/live")) else None)
 
     # Workers off on this phone so that the route below sees every request.
     phone_context = open_browser("phone", phone=True, workers=False)
@@ -56,3 +59,6 @@ def test_the_status_and_the_board_follow_a_phone_that_reconnects(server, open_br
     wait_until(lambda: board.locator("ul.sightings li.sighting").count() == 3, timeout=40,
                page=board, message="the 3 crowds on the board")
     assert status.evaluate("window.notReloaded") and board.evaluate("window.notReloaded")
+    # One fetch-and-swap (live.js) for both, marked as background: it keeps no session alive.
+    assert {r.url.split("?")[0].rsplit("/", 2)[-2] for r in live_requests} == {"status", "board"}
+    assert all(r.headers.get("x-background") == "1" for r in live_requests)

@@ -246,3 +246,15 @@ def test_webp_is_checked_at_offset_8_not_only_riff(member, ctx):
     _, response = put_photo(member, webp, content_type="image/webp")
     assert response.status_int == 201
     assert _count(Photo) == 1
+
+
+def test_the_sighting_page_names_its_communes(member, ctx):
+    """Given a sighting that lists communes by code, its page names them, never the codes."""
+    from pwa.models import Unit
+    units = db.session.scalars(sa.select(Unit).order_by(Unit.code).limit(2)).all()
+    s = sighting(1, communes=[u.code for u in units])
+    assert sync(member, [s])[0]["status"] == "accepted"
+    page = member.get(f"/field/sightings/{s['id']}").text
+    for unit in units:
+        assert unit.name_with_type in page
+        assert f">{unit.code}" not in page and f"{unit.code}," not in page

@@ -256,7 +256,7 @@ def test_all_clear_when_every_device_is_in_order(phone, as_role):
 
 
 @pytest.mark.parametrize("role", ["member", "desk"])
-@pytest.mark.parametrize("url", ["/status", "/api/v1/status"])
+@pytest.mark.parametrize("url", ["/status", "/status/live", "/api/v1/status"])
 def test_members_and_desk_officers_are_refused(as_role, role, url):
     """Given a member or a reception officer, when they ask for the status page or its JSON,
     then the answer is 403."""
@@ -272,16 +272,40 @@ def test_leader_deputy_and_viewer_may_read_it(as_role, role):
     then both answer."""
     client = as_role(role)
     assert client.get("/status").status_int == 200
+    assert client.get("/status/live").status_int == 200
     assert client.get("/api/v1/status").json["summary"]["devices"] == 0
 
 
-def test_the_page_refreshes_from_its_json_without_inline_script(fleet, as_role):
-    """The page names the JSON it refreshes from and loads its script as a module; it carries
-    no inline script or style (the CSP forbids both)."""
+@pytest.mark.parametrize("role", ["leader", "deputy", "viewer"])
+def test_the_live_part_is_the_pages_changing_part(fleet, as_role, role):
+    """Given the fleet, when the leader, a deputy or a viewer asks for /status/live, then
+    it is the fragment the page includes (no page around it): the same figures, warnings and
+    device rows as the page, and as the JSON."""
+    client = as_role(role)
+    page = client.get("/status").html.select_one("#status-live")
+    live = client.get("/status/live")
+    assert live.content_type == "text/html"
+    assert "<html" not in live.text and "<header" not in live.text
+    fragment = live.html
+    report = client.get("/api/v1/status").json
+    for name, value in report["summary"].items():
+        assert fragment.select_one(f"[data-figure={name}]").text == str(value)
+        assert page.select_one(f"[data-figure={name}]").text == str(value)
+    rows = [tr["data-device"] for tr in fragment.select("#devices tbody tr")]
+    assert rows == [d["id"] for d in report["devices"]]
+    assert rows == [tr["data-device"] for tr in page.select("#devices tbody tr")]
+    assert [li.text for li in fragment.select("#warnings li")] == \
+        [li.text for li in page.select("#warnings li")]
+
+
+def test_the_page_refreshes_from_its_fragment_without_inline_script(fleet, as_role):
+    """The page names the fragment it refreshes from and loads live.js as a module (no second
+    drawing of the cells in JavaScript); it carries no inline script or style (the CSP
+    forbids both)."""
     page = as_role("leader").get("/status")
-    assert page.html.select_one("#status")["data-url"] == "/api/v1/status"
+    assert page.html.select_one("#status-live")["data-live-url"] == "/status/live"
     scripts = [s.get("src") for s in page.html.select("script")]
-    assert "/static/js/status-page.js" in scripts and None not in scripts
+    assert "/static/js/live.js" in scripts and None not in scripts
     assert page.html.select_one('link[href="/static/css/status.css"]') is not None
     assert not re.search(r"\sstyle=\"|<style", page.text)
 
@@ -325,7 +349,8 @@ def test_past_the_worst_devices_the_list_is_capped_until_all_are_asked_for(obser
     assert len(everything["devices"]) == total and everything["devices_hidden"] == 0
     page = page.click(href=r"all=1")
     assert len(page.html.select("#devices tbody tr")) == total
-    assert page.html.select_one("#status")["data-url"] == "/api/v1/status?all=1"
+    assert page.html.select_one("#status-live")["data-live-url"] == "/status/live?all=1"
+    assert len(client.get("/status/live?all=1").html.select("#devices tbody tr")) == total
 
 
 def test_past_the_first_warnings_the_rest_wait_behind_a_disclosure(observer, as_role):

@@ -222,11 +222,7 @@ def test_every_file_the_worker_precaches_exists(as_role):
     urls = re.findall(r"'(/[^']*)'", source.split("async function precache")[0])
     assert "/visits/new" in urls and "/static/css/app.css" in urls
     for url in urls:
-        status = client.get(url, expect_errors=True).status_int
-        # TRANSITIONAL: branch core serves /api/v1/record-types; delete this once merged.
-        if url == "/api/v1/record-types" and status == 404:
-            continue
-        assert status == 200, url
+        assert client.get(url, expect_errors=True).status_int == 200, url
 
 
 def test_every_module_a_cached_script_imports_is_cached_too(as_role):

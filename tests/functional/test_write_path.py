@@ -333,6 +333,19 @@ def test_a_bad_device_report_is_a_clear_400(client, field, value):
     assert field in answer.json["errors"]["device"]
 
 
+@pytest.mark.parametrize("since", ["0001-01-01T00:01:01+05:05", "9999-12-31T23:59:59-23:59",
+                                   "2021-10-21T02:15:00Z" * 100])
+def test_an_alerts_since_out_of_range_answers_from_today(client, since):
+    """Like a first poll: the flagged sightings of today, not a 500."""
+    login(client, "leader")
+    assert client.get("/api/v1/alerts", {"since": since}).json["alerts"] == []
+
+
+def test_an_alerts_since_with_a_lone_surrogate_is_a_400(client):
+    login(client, "leader")
+    client.get("/api/v1/alerts?since=%ED%A0%80", status=400)
+
+
 def test_json_nested_thousands_deep_is_a_400(client):
     login(client, "desk")
     body = "[" * 30000 + "]" * 30000

@@ -15,8 +15,8 @@ def test_seq_ranges_compress_sorted_numbers():
     assert protocol.seq_ranges([]) == []
 
 
-def test_missing_seqs_are_the_gaps_up_to_the_highest():
-    assert protocol.missing_seqs([[1, 3], [7, 9]], 10) == [4, 5, 6, 10]
+def test_in_ranges_is_inclusive():
+    assert protocol.in_ranges(7, [[7, 9]]) and protocol.in_ranges(9, [[7, 9]])
     assert protocol.in_ranges(8, [[7, 9]]) and not protocol.in_ranges(6, [[7, 9]])
 
 
