@@ -17,6 +17,7 @@ const SHELL_FILES = [
   '/static/js/save-status.js', '/static/js/runner.js', '/static/js/format.js',
   '/static/js/outbox-form.js', '/static/js/describe.js', '/static/js/watch-copy.js',
   '/static/js/rules.js', '/static/js/secure-context.js', '/static/js/session.js',
+  '/static/js/seal.js',
   '/static/icons/icon-192.png', '/static/icons/icon-512.png', '/static/icons/icon-maskable-512.png',
   '/manifest.webmanifest',
 ];

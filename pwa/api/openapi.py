@@ -113,7 +113,11 @@ def record_schemas() -> dict:
     for name, record_type in RECORD_TYPES.items():
         found[f"{name}_record"] = {
             "type": "object",
-            "required": ["type", "id", "device_id", "seq", "created_at", "data"],
+            "required": ["type", "id", "device_id", "seq", "created_at"],
+            # Exactly one of the two: the device sends its data sealed; plain data is for
+            # tools and records saved before sealing.
+            "oneOf": [{"required": ["data"], "not": {"required": ["sealed"]}},
+                      {"required": ["sealed"], "not": {"required": ["data"]}}],
             "properties": {
                 "type": {"const": name},
                 "id": {"type": "string", "format": "uuid", "description": "made on the device"},
@@ -123,6 +127,7 @@ def record_schemas() -> dict:
                 "created_at": {"type": "string", "format": "date-time"},
                 "author": {"type": "string", "description": "user name of the author"},
                 "data": data_schema(record_type),
+                "sealed": {"$ref": "#/components/schemas/sealed"},
             },
             "examples": [record_type.example],
         }
@@ -159,6 +164,17 @@ def paths() -> dict:
                 {"name": "photo_id", "in": "path", "required": True,
                  "schema": {"type": "string", "format": "uuid"}},
                 {"name": "X-Content-SHA256", "in": "header", "required": False,
+                 "description": "SHA-256 of the plaintext photo",
+                 "schema": {"type": "string"}},
+                # A sealed photo: the body is the AES-GCM ciphertext, bound to the photo id
+                # and the uploader; Content-Type names the plaintext's type.
+                {"name": "X-Sealed-Kid", "in": "header", "required": False,
+                 "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"}},
+                {"name": "X-Sealed-Key", "in": "header", "required": False,
+                 "description": "base64 RSA-OAEP-SHA256 wrapped AES-256 key",
+                 "schema": {"type": "string"}},
+                {"name": "X-Sealed-IV", "in": "header", "required": False,
+                 "description": "base64 of the 12-byte AES-GCM nonce",
                  "schema": {"type": "string"}}],
             "requestBody": {"required": True, "content": {
                 "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
@@ -167,6 +183,19 @@ def paths() -> dict:
             "responses": {"200": _json("duplicate: already stored"),
                           "201": _json("accepted"),
                           **_errors(400, 401, 403, 409, 413, 415)}}},
+        "/api/v1/keys": {"get": {
+            "summary": "The server's public key that devices seal records and photos with",
+            "responses": {"200": _json("the current key", {"$ref": "#/components/schemas/keys"}),
+                          **_errors(401)}}},
+        "/api/v1/unseal": {"post": {
+            "summary": "A rejected record's data back for its author to correct (audited, "
+                       "rate-limited)",
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/unseal_request"}}}},
+            "responses": {"200": _json("the record's data", {
+                "type": "object", "required": ["data"], "properties": {
+                    "data": {"type": "object"}}}),
+                **_errors(400, 401, 403, 429)}}},
         "/api/v1/watchlist": {"get": {
             "summary": "The watch list, for phones to keep offline",
             "responses": {"200": _json("entries"), **_errors(401, 403)}}},
@@ -211,6 +240,25 @@ def schemas() -> dict:
             "user": {"type": "object"}, "csrf_token": {"type": "string"},
             "app_version": {"type": "string"}}},
         "device_report": device_report_schema(),
+        "sealed": {"type": "object", "required": ["kid", "key", "iv", "ct"],
+                   "additionalProperties": False,
+                   "description": "the record's data (UTF-8 JSON) sealed with the server's "
+                                  "public key: AES-256-GCM under a fresh key wrapped with "
+                                  "RSA-OAEP-SHA256, bound to the record's type, id and author",
+                   "properties": {
+                       "kid": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+                       "key": {"type": "string", "contentEncoding": "base64"},
+                       "iv": {"type": "string", "contentEncoding": "base64"},
+                       "ct": {"type": "string", "contentEncoding": "base64"}}},
+        "keys": {"type": "object", "required": ["kid", "jwk", "alg"], "properties": {
+            "kid": {"type": "string"}, "jwk": {"type": "object"},
+            "alg": {"const": "RSA-OAEP-256+A256GCM"}}},
+        "unseal_request": {"type": "object", "required": ["type", "id", "author", "sealed"],
+                           "properties": {
+                               "type": {"type": "string"},
+                               "id": {"type": "string", "format": "uuid"},
+                               "author": {"type": "string"},
+                               "sealed": {"$ref": "#/components/schemas/sealed"}}},
         "sync_request": {"type": "object", "required": ["device", "records"], "properties": {
             "device": {"$ref": "#/components/schemas/device_report"},
             "records": {"type": "array", "maxItems": protocol.MAX_BATCH,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import classifications as C
+from .. import sealing
 from ..database import utcnow
 from ..extensions import db
 from ..facts import parse_instant, parse_uuid
@@ -15,6 +16,7 @@ from ..models import Photo, Sighting, Site, WatchEntry, WatchEntryChange
 from ..models.audit import audit
 from ..reference import units_in_order
 from ..security import requires
+from ..sync import problems
 from . import (
     bp,
     record_types,  # noqa: F401 (registers sightings and follow-ups)
@@ -73,16 +75,27 @@ def upload_photo(photo_id):
     if parse_uuid(photo_id) != photo_id:
         return jsonify(error="bad_request", message=_("The photo id must be a UUID."),
                        errors={"id": ["must be a UUID"]}), 400
+    body = request.get_data(cache=False)
+    if "X-Sealed-Kid" in request.headers:
+        # Sealed on the device (the tablet keeps only ciphertext): open it for this photo id
+        # and uploader, then check type, size and hash on the plaintext as for any photo.
+        body, code = sealing.open_photo(
+            request.headers["X-Sealed-Kid"], request.headers.get("X-Sealed-Key", ""),
+            request.headers.get("X-Sealed-IV", ""), body, photo_id=photo_id,
+            author=current_user.username, max_bytes=current_app.config["PHOTO_MAX_BYTES"])
+        if code:
+            message = problems.text(problems.stored(code))
+            return jsonify(error=code, message=message, errors={"photo": [message]}), 400
     try:
         status = records.store_photo(
-            photo_id, request.get_data(cache=False), request.mimetype,
+            photo_id, body, request.mimetype,
             request.headers.get("X-Content-SHA256", ""), current_user._get_current_object(),
             current_app.config["PHOTO_MAX_BYTES"])
     except records.PhotoError as exc:
         return jsonify(error=exc.field, message=exc.message,
                        errors={exc.field: [exc.message]}), exc.status
     if status == "accepted":
-        audit("photo_uploaded", "photo", photo_id, size=len(request.get_data()))
+        audit("photo_uploaded", "photo", photo_id, size=len(body))
     db.session.commit()
     return jsonify(status=status, id=photo_id), 201 if status == "accepted" else 200
 

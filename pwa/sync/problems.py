@@ -32,6 +32,13 @@ PROBLEMS = {
     "author_format": _l("The author must be a user name."),
     "data_format": _l("The record's data must be a JSON object of fields."),
     "text_invalid": _l("Text must be valid Unicode without control characters."),
+    "data_or_sealed": _l("A record carries either its data or its sealed data, not both "
+                         "and not neither."),
+    # Sealed on the device (pwa/sealing.py): the ciphertext does not open for this record
+    # and author (damaged, or copied from another record), or its key is not on the server.
+    "sealed_invalid": _l("This record cannot be opened: it is damaged or was not sealed by "
+                         "you."),
+    "sealed_unknown_key": _l("This record was sealed with a key the server no longer holds."),
     # The form's own message travels with this code (the same as the HTML form shows).
     "invalid": _l("The record is not valid."),
     # An unexpected error rejected this one record only (logged on the server).

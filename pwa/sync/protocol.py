@@ -76,20 +76,33 @@ def parse_envelope(raw, device_id: str, known_types) -> tuple[dict | None, dict]
     author = raw.get("author", "")
     if not isinstance(author, str) or len(author) > 64 or not is_clean_text(author):
         errors["author"] = "author_format"
-    if not isinstance(raw.get("data"), dict):
+    # Exactly one of the two: the data itself, or the data sealed on the device (opened by
+    # the service after the author check; its text is checked once opened).
+    has_data, has_sealed = raw.get("data") is not None, raw.get("sealed") is not None
+    if has_data == has_sealed:
+        errors["data"] = "data_or_sealed"
+    elif has_sealed:
+        if not isinstance(raw["sealed"], dict):
+            errors["sealed"] = "sealed_invalid"
+    elif not isinstance(raw["data"], dict):
         errors["data"] = "data_format"
-    elif not is_clean_text(raw["data"]):
-        # Beside the field that holds the bad text, where the person can correct it; a bad
-        # key has no field to stand beside.
-        data = raw["data"]
-        keys_ok = all(isinstance(k, str) and is_clean_text(k) for k in data)
-        fields = [k for k, v in data.items() if keys_ok and not is_clean_text(v, 1)]
-        for name in fields or ["data"]:
-            errors[name[:64]] = "text_invalid"
+    else:
+        errors.update(text_errors(raw["data"]))
     if errors:
         return None, errors
     return {"type": kind, "id": record_id, "device_id": device_id, "seq": seq,
-            "created_at": created_at, "author": author, "data": raw["data"]}, {}
+            "created_at": created_at, "author": author, "data": raw.get("data"),
+            "sealed": raw.get("sealed")}, {}
+
+
+def text_errors(data: dict) -> dict:
+    """{field: "text_invalid"} for each field of record data holding bad text, beside the
+    field where the person can correct it (a bad key has no field: "data")."""
+    if is_clean_text(data):
+        return {}
+    keys_ok = all(isinstance(k, str) and is_clean_text(k) for k in data)
+    fields = [k for k, v in data.items() if keys_ok and not is_clean_text(v, 1)]
+    return {name[:64]: "text_invalid" for name in fields or ["data"]}
 
 
 # Control characters a person never types (tab and line breaks are text).

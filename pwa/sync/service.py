@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, union_all
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .. import sealing
 from ..database import utcnow
 from ..extensions import db
 from ..facts import content_hash, find_existing
@@ -190,6 +191,24 @@ def _answer(errors: dict) -> dict:
     return {name: [problems.answered(item) for item in items] for name, items in errors.items()}
 
 
+def _open_sealed(user: User, env: dict) -> dict:
+    """A sealed record's data, opened in place (env["data"]), after the author check: the
+    ciphertext is bound to type, id and author, so it opens only for its own record. The
+    request edge cannot see inside a ciphertext: the opened text is checked here. Returns
+    the problems by field (none when the record was not sealed)."""
+    if env.get("sealed") is None:
+        return {}
+    data, code = sealing.open_record(env["sealed"], record_type=env["type"],
+                                     record_id=env["id"], author=user.username)
+    if code:
+        return {"sealed": [problems.stored(code)]}
+    bad = protocol.text_errors(data)
+    if bad:
+        return {name: [problems.stored(code)] for name, code in bad.items()}
+    env["data"] = data
+    return {}
+
+
 def _process_record(user: User, device_id: str, raw, owners: dict[int, str]) -> dict:
     """One record's answer; stores it (in the open transaction) when it is good."""
     env, codes = protocol.parse_envelope(raw, device_id, RECORD_TYPES)
@@ -213,7 +232,9 @@ def _process_record(user: User, device_id: str, raw, owners: dict[int, str]) -> 
         _note_problem(user, env, "conflict", errors)
         return {**answer, "status": "conflict", "errors": _answer(errors)}
     else:
-        clean, errors = validate(record_type, env["data"])
+        errors = _open_sealed(user, env)
+        if not errors:
+            clean, errors = validate(record_type, env["data"])
     if errors:
         _note_problem(user, env, "rejected", errors)
         return {**answer, "status": "rejected", "errors": _answer(errors)}

@@ -5,7 +5,7 @@
 import * as outbox from './outbox.js';
 import { start, syncNow } from './runner.js';
 import { currentUsername, fillSession } from './session.js';
-import { refreshWatchlist } from './watch-copy.js';
+import { dropOtherCopies, refreshWatchlist } from './watch-copy.js';
 
 const body = document.body;
 const t = (key) => body.dataset[key] || key;   // texts rendered by the server, translated
@@ -52,6 +52,19 @@ function offerUpdate(worker) {
   });
 }
 
+// Cache Storage entries that name people (the worker caches none today; an older version
+// or a browser's own caching might have kept one).
+const PEOPLE_URLS = ['/api/v1/watchlist'];
+async function forgetCachedPeople() {
+  if (typeof caches === 'undefined') return;
+  try {
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const url of PEOPLE_URLS) await cache.delete(url, { ignoreSearch: true });
+    }
+  } catch (error) { /* nothing cached, or no access */ }
+}
+
 // Signing out with records pending warns, and keeps them.
 function guardSignOut() {
   const form = document.getElementById('logout-form');
@@ -66,7 +79,10 @@ function guardSignOut() {
       const session = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' });
       if (session.ok) form.elements.csrf_token.value = (await session.json()).csrf_token;
     } catch (error) { /* offline: the server will ask again */ }
-    // Records stay; they are simply not anyone's to send until their author signs in again.
+    // Records stay (sealed); they are simply not anyone's to send until their author signs
+    // in again. What names people goes: the watch-list copy, and its cached answer.
+    await dropOtherCopies(null);
+    await forgetCachedPeople();
     await outbox.setMeta('user', null);
     form.dataset.confirmed = '1';
     form.submit();
@@ -78,6 +94,9 @@ if (body.dataset.signedIn === '1') {
   fillSession();
   guardSignOut();
   start();
+  // The server's key, so records can be sealed offline later (the first sign-in is online);
+  // then what an older version kept plain is sealed.
+  outbox.refreshServerKey().then(() => outbox.sealLegacy()).catch((error) => console.error(error));
   refreshWatchlist();
   if (body.dataset.alerts === '1') import('./alerts.js');
 }

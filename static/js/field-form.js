@@ -1,6 +1,7 @@
 // The sighting and follow-up forms on a phone: location, photos reduced on the device,
 // saved to the outbox first (online or not), then sent by the sync client.
 import * as outbox from './outbox.js';
+import { currentUsername } from './session.js';
 import { dateTimeText } from './format.js';
 import { fillFields, outboxForm } from './outbox-form.js';
 import { checker, loadRules } from './rules.js';
@@ -32,11 +33,20 @@ async function reduce(file) {
   return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', JPEG_QUALITY));
 }
 
-function addThumb(photo) {
+// plain: the reduced photo in memory while this form is open (the device keeps only its
+// ciphertext); a photo reopened for a correction has none and shows a line instead.
+function addThumb(photo, plain) {
   const li = document.createElement('li');
-  const img = document.createElement('img');
-  img.src = URL.createObjectURL(photo.blob);
-  img.alt = '';
+  let img;
+  if (plain) {
+    img = document.createElement('img');
+    img.src = URL.createObjectURL(plain);
+    img.alt = '';
+  } else {
+    img = document.createElement('span');
+    img.className = 'kept';
+    img.textContent = photoBox.dataset.kept;
+  }
   const remove = document.createElement('button');
   remove.type = 'button';
   remove.className = 'button';
@@ -58,9 +68,17 @@ async function takePhotos(event) {
     if (photoIds.length >= max) { showPhotoError(photoBox.dataset.tooMany); break; }
     let blob;
     try { blob = await reduce(file); } catch (error) { showPhotoError(photoBox.dataset.notImage); continue; }
-    const photo = await outbox.addPhoto(blob, await outbox.sha256Hex(blob));
+    let photo;
+    try {
+      if (!(await outbox.hasServerKey())) await outbox.refreshServerKey({ force: true });
+      photo = await outbox.addPhoto(blob, await outbox.sha256Hex(blob), await currentUsername());
+    } catch (error) {
+      if (error?.code !== 'no_server_key') throw error;
+      showPhotoError(document.getElementById('save-status')?.dataset.noKey || '');
+      break;
+    }
     photoIds.push(photo.id);
-    addThumb(photo);
+    addThumb(photo, blob);
   }
   event.target.value = '';
   form.dataset.dirty = '1';   // (a file input fires no 'input' the controller hears)
@@ -123,7 +141,7 @@ async function fill(data) {
     const photo = await outbox.getPhoto(id);
     if (!photo) continue;
     photoIds.push(id);
-    addThumb(photo);
+    addThumb(photo, null);
   }
   if (type === 'sighting') showPlaceText();
   else describeSighting(fields.sighting);
@@ -152,7 +170,7 @@ function setDefaults() {
 async function fillWatchEntries() {
   const select = form.elements.watch_entry;
   if (!select) return;
-  const list = await outbox.getMeta('watchlist');
+  const list = await outbox.getMeta(`watchlist:${await currentUsername()}`);
   for (const entry of list?.entries || []) select.add(new Option(entry.name, String(entry.id)));
 }
 
@@ -169,7 +187,8 @@ async function describeSighting(given) {
   const summary = document.getElementById('sighting-summary');
   const record = id && await outbox.getRecord(id);
   if (record && record.type === 'sighting') {
-    summary.textContent = `#${record.seq} · ${record.data.seen_at} · ${record.data.people_count}`;
+    const { when = '', people_count: people = '' } = record.summary || {};
+    summary.textContent = `#${record.seq} · ${when} · ${people ?? ''}`;
   } else if (!id) {
     summary.textContent = summary.dataset.unknown;
   }

@@ -47,16 +47,16 @@ async function render() {
   const updates = records.filter((r) => r.type === 'sighting_update');
   const items = [];
   for (const s of sightings) {
-    const d = s.data;
-    const li = await line(s, `${d.seen_at} · ${d.people_count} ${texts.people}`);
-    const mine = updates.filter((u) => u.data.sighting === s.id);
+    const d = s.summary;      // the data itself is sealed
+    const li = await line(s, `${d.when} · ${d.people_count} ${texts.people}`);
+    const mine = updates.filter((u) => u.summary.sighting === s.id);
     if (mine.length) {
       const sub = document.createElement('ul');
       sub.className = 'updates';
       for (const u of mine) {
-        const parts = [u.data.at];
-        if (u.data.people_count) parts.push(`${u.data.people_count} ${texts.people}`);
-        if (u.data.closed) parts.push(texts.closed);
+        const parts = [u.summary.when];
+        if (u.summary.people_count) parts.push(`${u.summary.people_count} ${texts.people}`);
+        if (u.summary.closed) parts.push(texts.closed);
         sub.append(await line(u, parts.join(' · ')));
       }
       li.append(sub);

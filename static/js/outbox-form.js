@@ -38,15 +38,23 @@ export function outboxForm({ form, type, collect, fill, reset, check, statusBox,
     const data = collect();
     if (check && !(await check(data))) return;      // shown beside the fields; nothing stored
     let record;
-    if (correcting) {
-      await outbox.correctRecord(correcting, data);
-      record = await outbox.getRecord(correcting);
-      correcting = null;
-      window.history.replaceState(null, '', window.location.pathname);
-    } else {
-      // The page is only served to a signed-in user: the server says who, or offline the
-      // device's last known user does (session.js).
-      record = await outbox.addRecord(type, data, await currentUsername());
+    // Records are sealed with the server's key: a device that never had it asks now.
+    if (!(await outbox.hasServerKey())) await outbox.refreshServerKey({ force: true });
+    try {
+      if (correcting) {
+        await outbox.correctRecord(correcting, data);
+        record = await outbox.getRecord(correcting);
+        correcting = null;
+        window.history.replaceState(null, '', window.location.pathname);
+      } else {
+        // The page is only served to a signed-in user: the server says who, or offline the
+        // device's last known user does (session.js).
+        record = await outbox.addRecord(type, data, await currentUsername());
+      }
+    } catch (error) {
+      if (error?.code !== 'no_server_key') throw error;
+      say(box?.dataset.noKey, 'no_key');     // nothing stored; what was typed stays
+      return;
     }
     lastRecordId = record.id;
     reset();
@@ -58,14 +66,52 @@ export function outboxForm({ form, type, collect, fill, reset, check, statusBox,
     await showStatus();
   }
 
-  // A refused record of this type opens filled in, to be corrected.
+  // A message in the status box instead of a record's state.
+  function say(message, state) {
+    if (!box) return;
+    box.hidden = false;
+    box.dataset.state = state;
+    box.querySelector('.what').textContent = message || '';
+    box.querySelector('.detail').textContent = '';
+  }
+
+  // A refused record of this type opens filled in, to be corrected. The device keeps only
+  // its ciphertext: the server opens it, online, for its author only; the plaintext then
+  // lives in this form alone and is sealed again on save.
   async function loadCorrection(id) {
     const record = await outbox.getRecord(id);
     if (!record || record.type !== type || !outbox.NEEDS_ATTENTION.includes(record.state)) return;
-    correcting = record.id;
     lastRecordId = record.id;
-    await fill(record.data);
+    const opened = record.sealed ? await unseal(record) : { data: record.data };
+    if (!opened.data) {
+      say(opened.message, 'cannot_open');
+      return;
+    }
+    correcting = record.id;
+    await fill(opened.data);
     await showStatus();
+  }
+
+  async function unseal(record) {
+    const text = box?.dataset || {};
+    try {
+      const answer = await fetch('/api/v1/session', { credentials: 'same-origin', cache: 'no-store' });
+      if (!answer.ok) return { message: answer.status >= 500 ? text.needsConnection : text.waiting };
+      const session = await answer.json();
+      if (session.user?.username !== record.user) return { message: text.notAuthor };
+      const response = await fetch('/api/v1/unseal', {
+        method: 'POST', credentials: 'same-origin', cache: 'no-store',
+        headers: { 'Content-Type': 'application/json', 'X-CSRFToken': session.csrf_token },
+        body: JSON.stringify({ type: record.type, id: record.id, author: record.user,
+                               sealed: record.sealed }),
+      });
+      let body = {};
+      try { body = await response.json(); } catch (error) { /* keep the status */ }
+      if (response.ok && body.data) return { data: body.data };
+      return { message: body.message || (response.status >= 500 ? text.needsConnection : text.rejected) };
+    } catch (error) {
+      return { message: text.needsConnection };   // offline
+    }
   }
 
   form.addEventListener('input', () => { form.dataset.dirty = '1'; });

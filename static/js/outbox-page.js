@@ -10,13 +10,11 @@ import { correctionHref, problemText, recordProblem, typeLabel } from './describ
 const list = document.getElementById('outbox-list');
 const texts = list.dataset;
 
-// A line about what the record says, without its type's internals.
+// A line about the record from its summary (the data itself is sealed): when, how many.
 function summaryOf(record) {
-  const data = record.data || {};
-  if (record.type === 'visit') return [data.citizen_name, (data.content || '').slice(0, 80)].filter(Boolean).join(' — ');
-  if (record.type === 'sighting') return [data.seen_at, data.people_count && `${data.people_count} ${texts.people}`].filter(Boolean).join(' · ');
-  if (record.type === 'sighting_update') return [data.at, data.people_count && `${data.people_count} ${texts.people}`].filter(Boolean).join(' · ');
-  return '';
+  const summary = record.summary || {};
+  return [summary.when, summary.people_count && `${summary.people_count} ${texts.people}`]
+    .filter(Boolean).join(' · ');
 }
 
 async function item(record) {

@@ -2,7 +2,11 @@
 // A record leaves the queue only when the server answers "accepted" or "duplicate"; it then
 // stays as "sent" (with the server's receipt) for RETENTION_DAYS, so it can be sent again if
 // the server ever says it lacks it (a restore from backup).
+// Nothing readable stays here: a record's data is sealed on save with the server's public
+// key (seal.js) and only the ciphertext and a summary that names nobody are kept; photos the
+// same. A sent record's ciphertext can still be sent again after a server restore.
 // No dependency on the DOM: the service worker imports this module too.
+import * as seal from './seal.js';
 
 const DB_NAME = 'tcd';
 const DB_VERSION = 2;
@@ -97,6 +101,69 @@ export async function setMeta(key, value) {
   await finished(tx);
 }
 
+export async function deleteMeta(keys) {
+  const db = await openDb();
+  const tx = db.transaction('meta', 'readwrite');
+  for (const key of [].concat(keys)) tx.objectStore('meta').delete(key);
+  await finished(tx);
+}
+
+export async function metaKeys() {
+  const db = await openDb();
+  return done(db.transaction('meta').objectStore('meta').getAllKeys());
+}
+
+// --- the server's public key (meta 'server_key' = {kid, jwk, fetched_at}: not secret) ---
+
+export class NoServerKey extends Error {
+  constructor() { super('no server key: this device must be online once, signed in'); this.code = 'no_server_key'; }
+}
+
+const KEY_REFRESH_MS = 10 * 60 * 1000;   // a rotated key reaches devices within minutes
+let imported = null;                      // {kid, key} for this page or worker
+
+// Fetch the key when online and signed in (app start, before a sync); failures keep the
+// stored one. force: even if the stored one is fresh.
+export async function refreshServerKey({ force = false, fetcher } = {}) {
+  const stored = await getMeta('server_key');
+  if (!force && stored && Date.now() - Date.parse(stored.fetched_at || 0) < KEY_REFRESH_MS) return stored;
+  try {
+    const fresh = { ...(await seal.fetchServerKey(fetcher)), fetched_at: new Date().toISOString() };
+    await setMeta('server_key', fresh);
+    return fresh;
+  } catch (error) {
+    return stored;
+  }
+}
+
+async function serverKey() {
+  const stored = await getMeta('server_key');
+  if (!stored) throw new NoServerKey();
+  if (!imported || imported.kid !== stored.kid) {
+    imported = { kid: stored.kid, key: await seal.importServerKey(stored.jwk) };
+  }
+  return imported;
+}
+
+export async function hasServerKey() {
+  return Boolean(await getMeta('server_key'));
+}
+
+async function sealData(type, id, user, data) {
+  const { kid, key } = await serverKey();
+  return seal.sealJson(key, kid, data, seal.recordContext(type, id, user));
+}
+
+// What the pages show of a record: its summary (records saved before sealing get one made).
+function withSummary(record) {
+  if (record && !record.summary) record.summary = seal.summarize(record.type, record.data);
+  return record;
+}
+
+export function photoIds(record) {
+  return record?.summary?.photos || record?.data?.photos || [];
+}
+
 // The device's identity: a UUID and a secret made here on first start, and the label a
 // person gives it. A device made before secrets existed gets one now, beside its id.
 export async function device() {
@@ -126,9 +193,13 @@ export async function setDeviceLabel(label) {
   return row.value;
 }
 
-// Save a new record. Its sequence number is taken in the same transaction that stores it,
-// so numbers are never skipped or reused, whatever happens to the page.
+// Save a new record, sealed. Its id is made first (the ciphertext is bound to it), the
+// sealing is done before the transaction (an await on crypto would end it), and the sequence
+// number is taken in the transaction that stores it, so numbers are never skipped or reused.
 export async function addRecord(type, data, user) {
+  const id = uuid();
+  const sealed = await sealData(type, id, user, data);
+  const summary = seal.summarize(type, data);
   const db = await openDb();
   const tx = db.transaction(['meta', 'outbox'], 'readwrite');
   const meta = tx.objectStore('meta');
@@ -140,7 +211,7 @@ export async function addRecord(type, data, user) {
   meta.put(row);
   const now = new Date().toISOString();
   const record = {
-    id: uuid(), type, seq, device_id: row.value.id, created_at: now, user, data,
+    id, type, seq, device_id: row.value.id, created_at: now, user, sealed, summary,
     state: STATES.queued, attempts: 0, last_error: '', errors: null, receipt: null,
     updated_at: now,
   };
@@ -151,13 +222,13 @@ export async function addRecord(type, data, user) {
 
 export async function getRecord(id) {
   const db = await openDb();
-  return done(db.transaction('outbox').objectStore('outbox').get(id));
+  return withSummary(await done(db.transaction('outbox').objectStore('outbox').get(id)));
 }
 
 export async function allRecords() {
   const db = await openDb();
   const records = await done(db.transaction('outbox').objectStore('outbox').getAll());
-  return records.sort((a, b) => a.seq - b.seq);
+  return records.map(withSummary).sort((a, b) => a.seq - b.seq);
 }
 
 // Change records in one transaction: changes is a list of [id, patch].
@@ -178,25 +249,105 @@ export async function patchRecords(changes) {
 
 export const NEEDS_ATTENTION = [STATES.rejected, STATES.conflict];
 
-// Replace a refused record's data after the person corrected it; it keeps id and seq.
+// Replace a refused record's data after the person corrected it, sealed again under the
+// same type, id and author; it keeps id and seq.
 export async function correctRecord(id, data) {
   const record = await getRecord(id);
   if (!record || !NEEDS_ATTENTION.includes(record.state)) {
     throw new Error('only a refused record can be corrected');
   }
-  await patchRecords([[id, { data, state: STATES.queued, errors: null, last_error: '',
-                             dependency_resends: 0, waits_for: null }]]);
+  const sealed = await sealData(record.type, id, record.user, data);
+  await replaceRecord(id, (stored) => {
+    const { data: _plain, ...rest } = stored;
+    return { ...rest, sealed, summary: seal.summarize(record.type, data), state: STATES.queued,
+             errors: null, last_error: '', dependency_resends: 0, waits_for: null };
+  });
 }
 
-// A photo (already reduced) is stored before the record that lists it.
-export async function addPhoto(blob, sha256) {
+// Put one record back changed by fn(stored) in one transaction (no await inside it).
+async function replaceRecord(id, fn) {
+  const db = await openDb();
+  const tx = db.transaction('outbox', 'readwrite');
+  const store = tx.objectStore('outbox');
+  const request = store.get(id);
+  request.onsuccess = () => {
+    const changed = request.result && fn(request.result);
+    if (changed) store.put({ ...changed, updated_at: new Date().toISOString() });
+  };
+  await finished(tx);
+}
+
+// A photo (already reduced) is sealed for its id and author and stored, ciphertext only,
+// before the record that lists it. sha256, type and size describe the plaintext (the server
+// checks them once it has opened the photo). The caller keeps the plaintext in memory for
+// its thumbnail while the form is open.
+export async function addPhoto(blob, sha256, user) {
+  const id = uuid();
+  const { kid, key } = await serverKey();
+  const sealed = await seal.sealBlob(key, kid, blob, seal.photoContext(id, user));
   const db = await openDb();
   const tx = db.transaction('photos', 'readwrite');
-  const photo = { id: uuid(), blob, type: blob.type, size: blob.size, sha256,
+  const photo = { id, blob: sealed.blob, type: blob.type, size: blob.size, sha256, user,
+                  kid: sealed.kid, key: sealed.key, iv: sealed.iv,
                   state: 'pending', error: '', created_at: new Date().toISOString() };
   tx.objectStore('photos').add(photo);
   await finished(tx);
   return photo;
+}
+
+// Records and photos saved before this version kept plain data: seal them now (once the
+// device knows the server's key), one put per row, each checked again inside its own
+// transaction so a sync that changed the row meanwhile is not undone. A photo no record
+// lists (a form never saved) is simply deleted.
+export async function sealLegacy() {
+  if (!(await hasServerKey())) return 0;
+  const db = await openDb();
+  const records = await done(db.transaction('outbox').objectStore('outbox').getAll());
+  const photos = await done(db.transaction('photos').objectStore('photos').getAll());
+  let changed = 0;
+  const owner = new Map();
+  for (const r of records) for (const id of photoIds(r)) owner.set(id, r.user);
+  for (const photo of photos.filter((p) => !p.kid)) {
+    const tx0 = () => db.transaction('photos', 'readwrite');
+    if (!owner.has(photo.id)) {
+      const tx = tx0();
+      tx.objectStore('photos').delete(photo.id);
+      await finished(tx);
+      changed += 1;
+      continue;
+    }
+    const user = owner.get(photo.id);
+    let sealed;
+    try {
+      const { kid, key } = await serverKey();
+      sealed = await seal.sealBlob(key, kid, photo.blob, seal.photoContext(photo.id, user));
+    } catch (error) { console.warn('a photo could not be sealed', photo.id, error); continue; }
+    const tx = tx0();
+    const store = tx.objectStore('photos');
+    const request = store.get(photo.id);
+    request.onsuccess = () => {
+      const now = request.result;
+      if (now && !now.kid) {
+        store.put({ ...now, blob: sealed.blob, user, kid: sealed.kid, key: sealed.key, iv: sealed.iv });
+      }
+    };
+    await finished(tx);
+    changed += 1;
+  }
+  for (const record of records.filter((r) => r.data && !r.sealed)) {
+    let sealed;
+    try {
+      sealed = await sealData(record.type, record.id, record.user, record.data);
+    } catch (error) { console.warn('a record could not be sealed', record.id, error); continue; }
+    const summary = seal.summarize(record.type, record.data);
+    await replaceRecord(record.id, (now) => {
+      if (!now.data || now.sealed) return null;
+      const { data: _plain, ...rest } = now;
+      return { ...rest, sealed, summary };
+    });
+    changed += 1;
+  }
+  return changed;
 }
 
 export async function getPhoto(id) {
@@ -254,7 +405,7 @@ export async function prune(isHeld, now = Date.now()) {
     if (r.state === STATES.sent && Date.parse(r.sent_at || r.updated_at) < limit && isHeld(r)) {
       cursor.delete();
     } else {
-      for (const id of r.data?.photos || []) listed.add(id);
+      for (const id of photoIds(r)) listed.add(id);
     }
     cursor.continue();
   };

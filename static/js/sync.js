@@ -14,6 +14,7 @@
 // Record notices (record.last_error) and sync problems (meta 'sync'.lastError) are codes;
 // the pages say them in the reader's language.
 import * as outbox from './outbox.js';
+import { photoHeaders } from './seal.js';
 
 const BATCH_SIZE = 50;
 const MAX_ROUNDS = 40;            // a flush stops after this many requests; the next goes on
@@ -146,15 +147,18 @@ async function parkForSignIn(records) {
 // Upload the photos a record lists before the record itself (the server checks they exist).
 // Returns 'ok', 'offline', 'signed_out', or an error item that makes the record rejected.
 async function uploadPhotos(record, token) {
-  for (const id of record.data?.photos || []) {
+  for (const id of outbox.photoIds(record)) {
     const photo = await outbox.getPhoto(id);
     if (!photo) return { code: 'photo_gone', message: '' };
     if (photo.state === 'uploaded') continue;
     let response;
     try {
       response = await fetchWithin('photo', `/api/v1/photos/${id}`, {
+        // The stored ciphertext as it is (the server opens it); a photo from before sealing
+        // (not yet sealed by outbox.sealLegacy) goes plain.
         method: 'PUT', body: photo.blob,
-        headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'X-CSRFToken': token },
+        headers: { ...(photo.kid ? photoHeaders(photo, photo.type, photo.sha256)
+          : { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256 }), 'X-CSRFToken': token },
       });
     } catch (error) {
       return 'offline';
@@ -174,9 +178,13 @@ async function uploadPhotos(record, token) {
   return 'ok';
 }
 
+// The ciphertext as it was sealed on save: a re-send (after a restore, for a dependency)
+// sends it unchanged, with no key or plaintext on the device. Plain data only for a record
+// saved before sealing that outbox.sealLegacy has not sealed yet.
 function envelope(record) {
+  const body = record.sealed ? { sealed: record.sealed } : { data: record.data };
   return { type: record.type, id: record.id, device_id: record.device_id, seq: record.seq,
-           created_at: record.created_at, author: record.user, data: record.data };
+           created_at: record.created_at, author: record.user, ...body };
 }
 
 async function deviceReport(appVersion) {
@@ -213,9 +221,11 @@ async function requeueReadyDependents(records) {
   return ready.length;
 }
 
+const sightingOf = (record) => record.summary?.sighting || record.data?.sighting || null;
+
 // The sighting a follow-up belongs to is on this device and refused (or gone from it).
 function parentNeedsAttention(record, byId) {
-  const parentId = record.type === 'sighting_update' ? record.data?.sighting : null;
+  const parentId = record.type === 'sighting_update' ? sightingOf(record) : null;
   if (!parentId) return false;
   const parent = byId.get(parentId);
   return !parent || outbox.NEEDS_ATTENTION.includes(parent.state);
@@ -315,7 +325,7 @@ async function requeueMissing(deviceId, ranges) {
   const records = await outbox.allRecords();
   const missing = records.filter((r) => r.device_id === deviceId && r.state === outbox.STATES.sent &&
                                         !inRanges(r.seq, ranges));
-  await outbox.markPhotos(missing.flatMap((r) => r.data?.photos || []), { state: 'pending' });
+  await outbox.markPhotos(missing.flatMap(outbox.photoIds), { state: 'pending' });
   await outbox.patchRecords(missing.map((r) => [r.id, { state: outbox.STATES.queued, last_error: 'resend' }]));
   await outbox.setMeta('held', { ranges, at: new Date().toISOString() });
   return missing.length;
@@ -330,10 +340,10 @@ async function settle(batch, answer, deviceId) {
   const byId = new Map((await outbox.allRecords()).map((r) => [r.id, r]));
   const orphans = again.filter((id) => parentNeedsAttention(byId.get(id), byId));
   await outbox.patchRecords(orphans.map((id) => [id, { state: outbox.STATES.rejected, last_error: '',
-                                                       waits_for: byId.get(id).data.sighting }]));
+                                                       waits_for: sightingOf(byId.get(id)) }]));
   again = again.filter((id) => !orphans.includes(id));
   const requeued = batch.filter((r) => again.includes(r.id));
-  await outbox.markPhotos(requeued.flatMap((r) => r.data?.photos || []), { state: 'pending' });
+  await outbox.markPhotos(requeued.flatMap(outbox.photoIds), { state: 'pending' });
   const resent = await requeueMissing(deviceId, answer.held.ranges);
   return resent + again.length;
 }
@@ -358,6 +368,10 @@ async function flushLocked({ force, grows, appVersion }) {
     return { status: 'signed_out' };
   }
   const username = session.user.username;
+  // Signed in and online: keep the server's key fresh and seal what an older version left
+  // plain, before anything is sent.
+  await outbox.refreshServerKey();
+  await outbox.sealLegacy();
   await parkForSignIn(pending.filter((r) => r.user !== username));
   if (pending.length) await reportFirst(session.token, appVersion);
 

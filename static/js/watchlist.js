@@ -1,7 +1,6 @@
 // The watch list, read from this device's copy so it works offline after one online visit.
 import { dateTimeText } from './format.js';
-import * as outbox from './outbox.js';
-import { refreshWatchlist } from './watch-copy.js';
+import { readCopy, refreshWatchlist } from './watch-copy.js';
 
 const list = document.getElementById('watch-list');
 const texts = list.dataset;
@@ -43,5 +42,5 @@ function render(copy) {
   }
 }
 
-render(await outbox.getMeta('watchlist'));
+render(await readCopy());
 render(await refreshWatchlist());

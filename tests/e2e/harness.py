@@ -1,5 +1,7 @@
 """A real server that really stops and starts, a proxy that can drop an answer, and helpers
 to drive the PWA in Debian's Chromium."""
+import base64
+import hashlib
 import os
 import signal
 import socket
@@ -9,6 +11,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from pwa import sealing
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -156,11 +160,17 @@ class DroppingProxy:
 # --- page helpers ---
 
 def sign_in(page, base: str, username: str, password: str) -> None:
+    """Sign in, and wait until the device holds the server's key (fetched by the first
+    signed-in page): records are sealed with it, so a test may go offline right after."""
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("#login-form button")
     page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_function("""async () => {
+        const outbox = await import('/static/js/outbox.js');
+        return Boolean(await outbox.getMeta('server_key'));
+    }""", timeout=30_000)
 
 
 def wait_for_worker(page) -> None:
@@ -178,6 +188,57 @@ def outbox_records(page) -> list[dict]:
             id: r.id, seq: r.seq, state: r.state, user: r.user, receipt: r.receipt,
             errors: r.errors, last_error: r.last_error, device_id: r.device_id }));
     }""")
+
+
+def open_sealed(page, instance_path: str, record_id: str) -> dict:
+    """A record's data as the server would open it (the device keeps only ciphertext)."""
+    record = page.evaluate("""async (id) => {
+        const outbox = await import('/static/js/outbox.js');
+        const r = await outbox.getRecord(id);
+        return { type: r.type, id: r.id, user: r.user, sealed: r.sealed };
+    }""", record_id)
+    data, code = sealing.open_record(record["sealed"], record_type=record["type"],
+                                     record_id=record["id"], author=record["user"],
+                                     instance_path=instance_path)
+    assert code is None, code
+    return data
+
+
+def patch_sealed(page, instance_path: str, record_id: str, patch: dict) -> None:
+    """Change a stored record's data as an older app version could have saved it: opened,
+    changed and sealed again with the server's key, as the device would have sealed it."""
+    data = {**open_sealed(page, instance_path, record_id), **patch}
+    record = page.evaluate("""async (id) => {
+        const r = await (await import('/static/js/outbox.js')).getRecord(id);
+        return { type: r.type, user: r.user };
+    }""", record_id)
+    sealed = sealing.seal_record(data, record_type=record["type"], record_id=record_id,
+                                 author=record["user"], instance_path=instance_path)
+    page.evaluate("""async ({ id, sealed }) => {
+        const outbox = await import('/static/js/outbox.js');
+        await outbox.patchRecords([[id, { sealed }]]);
+    }""", {"id": record_id, "sealed": sealed})
+
+
+def device_photo_hashes(page, instance_path) -> dict:
+    """Photo id → SHA-256 of each photo the device holds, opened here as the server opens
+    it (the device keeps only the ciphertext)."""
+    photos = page.evaluate("""async () => {
+        const outbox = await import('/static/js/outbox.js');
+        const seal = await import('/static/js/seal.js');
+        return Promise.all((await outbox.allPhotos()).map(async (p) => ({
+            id: p.id, user: p.user, kid: p.kid, key: p.key, iv: p.iv,
+            body: seal.bytesToBase64(new Uint8Array(await p.blob.arrayBuffer())) })));
+    }""")
+    out = {}
+    for p in photos:
+        plain, code = sealing.open_photo(p["kid"], p["key"], p["iv"],
+                                         base64.b64decode(p["body"]), photo_id=p["id"],
+                                         author=p["user"], max_bytes=10 * 2**20,
+                                         instance_path=instance_path)
+        assert code is None, code
+        out[p["id"]] = hashlib.sha256(plain).hexdigest()
+    return out
 
 
 def wait_until(predicate, timeout: float = 20.0, interval: float = 0.2, message: str = "",

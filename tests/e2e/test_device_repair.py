@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from pwa.extensions import db
 from pwa.models import Photo, Sighting, SightingUpdate, Visit
 from pwa.sync import protocol
-from tests.e2e.harness import outbox_records, record_visit, sign_in, wait_for_worker, wait_until
+from tests.e2e.harness import (device_photo_hashes, outbox_records, patch_sealed,
+                               record_visit, sign_in, wait_for_worker, wait_until)
 from tests.functional.test_field import png
 from tests.helpers import PASSWORD
 
@@ -97,15 +98,6 @@ def record_follow_up(page, base, sighting_id, people="8"):
     return max(outbox_records(page), key=lambda r: r["seq"])["id"]
 
 
-def device_photo_hashes(page) -> dict:
-    return page.evaluate("""async () => {
-        const outbox = await import('/static/js/outbox.js');
-        const out = {};
-        for (const p of await outbox.allPhotos()) out[p.id] = await outbox.sha256Hex(p.blob);
-        return out;
-    }""")
-
-
 def all_sent(page, n) -> bool:
     records = outbox_records(page)
     return len(records) == n and {r["state"] for r in records} == {"sent"}
@@ -124,7 +116,7 @@ def test_a_restore_from_an_older_backup_gets_the_sighting_its_photo_and_follow_u
     record_follow_up(page, server.url, sighting_id, "8")
     record_follow_up(page, server.url, sighting_id, "6")
     wait_until(lambda: all_sent(page, 3), page=page, message="3 sent before the restore")
-    hashes = device_photo_hashes(page)
+    hashes = device_photo_hashes(page, server.instance_path)
     assert len(hashes) == 1 and count(observer, Sighting) == 1
 
     server.stop()
@@ -144,13 +136,6 @@ def test_a_restore_from_an_older_backup_gets_the_sighting_its_photo_and_follow_u
     assert not [r for r in outbox_records(page) if r["state"] in ("rejected", "conflict")]
 
 
-BREAK_RECORD = """async ({ id, patch }) => {
-    const outbox = await import('/static/js/outbox.js');
-    const record = await outbox.getRecord(id);
-    await outbox.patchRecords([[id, { data: { ...record.data, ...patch } }]]);
-}"""
-
-
 def test_a_refused_sighting_and_follow_up_are_corrected_on_the_phone(server, open_browser,
                                                                        observer):
     """Given a sighting and its follow-up saved offline with data the server refuses (as an
@@ -162,8 +147,8 @@ def test_a_refused_sighting_and_follow_up_are_corrected_on_the_phone(server, ope
     server.stop()
     sighting_id = record_sighting(page, server.url)
     update_id = record_follow_up(page, server.url, sighting_id)
-    page.evaluate(BREAK_RECORD, {"id": sighting_id, "patch": {"people_count": 0}})
-    page.evaluate(BREAK_RECORD, {"id": update_id, "patch": {"at": "31/02/2021 10:00"}})
+    patch_sealed(page, server.instance_path, sighting_id, {"people_count": 0})
+    patch_sealed(page, server.instance_path, update_id, {"at": "31/02/2021 10:00"})
     server.start()
 
     page.goto(f"{server.url}/field")

@@ -6,7 +6,8 @@ import sqlalchemy as sa
 
 from pwa.extensions import db
 from pwa.models import Photo, Sighting, SightingUpdate, WatchEntry
-from tests.e2e.harness import outbox_records, sign_in, wait_for_worker, wait_until
+from tests.e2e.harness import (device_photo_hashes, outbox_records, sign_in, wait_for_worker,
+                               wait_until)
 from tests.functional.test_field import png
 from tests.helpers import PASSWORD
 
@@ -16,21 +17,6 @@ def _save(page):
     page.click("#field-form button.primary")
     page.wait_for_function(
         "(b) => document.querySelector('#save-status .what').textContent !== b", arg=before)
-
-
-def _device_photos(page) -> dict:
-    """Photo id → SHA-256 of the bytes the device holds (computed again here)."""
-    return page.evaluate("""async () => {
-        const outbox = await import('/static/js/outbox.js');
-        const db = await outbox.openDb();
-        const photos = await new Promise((resolve) => {
-            const r = db.transaction('photos').objectStore('photos').getAll();
-            r.onsuccess = () => resolve(r.result);
-        });
-        const out = {};
-        for (const p of photos) out[p.id] = await outbox.sha256Hex(p.blob);
-        return out;
-    }""")
 
 
 def test_a_sighting_with_photos_and_follow_ups_arrives_once_after_restart(server, open_browser,
@@ -62,7 +48,7 @@ def test_a_sighting_with_photos_and_follow_ups_arrives_once_after_restart(server
     page.select_option("#action", "returned_commune")
     page.check("#closed")
     _save(page)
-    device_hashes = _device_photos(page)
+    device_hashes = device_photo_hashes(page, server.instance_path)
     assert len(device_hashes) == 2
 
     context.close()
