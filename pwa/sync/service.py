@@ -216,10 +216,15 @@ def _process_record(user: User, device_id: str, raw, owners: dict[int, str]) -> 
         # Echo id and seq only when they are well formed: the device matches answers by id,
         # and a wild seq must not reach the device registry.
         raw = raw if isinstance(raw, dict) else {}
+        record_id = protocol.parse_uuid(raw.get("id"))
         seq = None if "seq" in codes else raw.get("seq")
-        return {"status": "rejected", "id": protocol.parse_uuid(raw.get("id")), "seq": seq,
-                "errors": _answer({name: [problems.stored(code)]
-                                   for name, code in codes.items()})}
+        errors = {name: [problems.stored(code)] for name, code in codes.items()}
+        if record_id and seq is not None and "device_id" not in codes:
+            # A record the device can name: the leader sees it waiting on the device.
+            kind = raw.get("type") if "type" not in codes else ""
+            _note_problem(user, {"device_id": device_id, "seq": seq, "id": record_id,
+                                 "type": kind}, "rejected", errors)
+        return {"status": "rejected", "id": record_id, "seq": seq, "errors": _answer(errors)}
     answer = {"id": env["id"], "seq": env["seq"]}
     record_type = RECORD_TYPES[env["type"]]
     owner = owners.get(env["seq"])

@@ -92,14 +92,7 @@ def test_every_code_the_device_can_meet_is_in_the_table():
     assert set(CASES) <= set(PROBLEMS)
 
 
-# text_invalid (a control character pasted into a field) is refused with the envelope,
-# before the record is noted as a problem: the status page lists nothing for it yet.
-STATUS_PAGE_GAP = pytest.mark.xfail(strict=True, reason="envelope refusals are not noted in "
-                                    "sync_problems (pwa/sync/service.py _process_record)")
-
-
-@pytest.mark.parametrize("code", [pytest.param(c, marks=STATUS_PAGE_GAP) if c == "text_invalid"
-                                  else c for c in sorted(CASES)])
+@pytest.mark.parametrize("code", sorted(CASES))
 def test_the_device_and_the_status_page_say_the_same(code, clients, ctx):
     device = str(uuid.uuid4())
     _, answer = CASES[code](lambda role, d, records: _sync(clients(role), d, records), device)
