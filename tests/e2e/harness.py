@@ -167,10 +167,12 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.fill("#password", password)
     page.click("#login-form button")
     page.wait_for_url(lambda url: "/login" not in url)
-    page.wait_for_function("""async () => {
+    # Polled with evaluate: wait_for_function takes the Promise an async function returns
+    # for a truthy answer and would not wait at all.
+    wait_until(lambda: page.evaluate("""async () => {
         const outbox = await import('/static/js/outbox.js');
         return Boolean(await outbox.getMeta('server_key'));
-    }""", timeout=30_000)
+    }"""), timeout=30, page=page, message="the device holds the server's key")
 
 
 def wait_for_worker(page) -> None:
