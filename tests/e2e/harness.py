@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 from pwa import sealing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,10 +178,28 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 
 
 def wait_for_worker(page) -> None:
-    """Until a service worker controls the page (and has precached the shell)."""
-    # wait_for_function has a timeout (page.evaluate would wait forever).
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    """Until a service worker controls the page (and has precached the shell).
+
+    The worker claims open pages when it activates; a page that loaded in the instant
+    between install and claim can stay uncontrolled until its next load (as a person's
+    next navigation would be), so after activation an uncontrolled page is reloaded once."""
+    def state():
+        try:
+            return page.evaluate("""async () => {
+                const r = await navigator.serviceWorker.getRegistration();
+                return { active: r && r.active ? r.active.state : null,
+                         installing: r && r.installing ? r.installing.state : null,
+                         controlled: navigator.serviceWorker.controller !== null }; }""")
+        except PlaywrightError:           # the page is navigating: ask again
+            return {"active": None, "installing": None, "controlled": False}
+    seen = wait_until(lambda: (lambda s: s if s["active"] == "activated" else None)(state()),
+                      timeout=30, page=page, message="the service worker activates")
+    if not seen["controlled"]:
+        page.wait_for_timeout(1000)          # the claim follows activation at once
+        if not state()["controlled"]:
+            page.reload()
+    wait_until(lambda: state()["controlled"], timeout=15, page=page,
+               message="the service worker controls the page")
 
 
 def outbox_records(page) -> list[dict]:
