@@ -116,3 +116,20 @@ def as_role(client):
         assert response.status_int == 302, response.text[:500]
         return client
     return sign_in
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move the app's clock (pwa.database.utcnow, the one every rule reads) forward by some
+    minutes: session limits are tested without sleeping."""
+    from datetime import timedelta
+
+    import pwa.database
+    real = pwa.database.utcnow
+    state = {"offset": timedelta()}
+    monkeypatch.setattr(pwa.database, "utcnow", lambda: real() + state["offset"])
+
+    def advance(minutes):
+        state["offset"] += timedelta(minutes=minutes)
+    return advance
+

@@ -93,3 +93,14 @@ def submit_visit(client, overrides=None, status="*"):
     page = client.get("/visits/new")
     form = fill(page.forms["visit-form"], {**VALID_VISIT, **(overrides or {})})
     return form.submit(status=status)
+
+
+def session_count() -> int:
+    """How many server-side session rows exist now (read afresh)."""
+    import sqlalchemy as sa
+
+    from pwa.extensions import db
+    from pwa.models import UserSession
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession))
+

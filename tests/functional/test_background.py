@@ -3,33 +3,12 @@ the status page (live.js sends X-Background: 1), the service worker's precache o
 pages (the same header) and the /healthz probe (public: it never reads the session).
 
 Time is moved by setting the app's clock, as in test_sessions."""
-from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
-import pwa.database
-from pwa.extensions import db
-from pwa.models import UserSession
-from tests.helpers import login
+from tests.helpers import login, session_count
 
 BACKGROUND = {"X-Background": "1"}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    real = pwa.database.utcnow
-    state = {"offset": timedelta()}
-    monkeypatch.setattr(pwa.database, "utcnow", lambda: real() + state["offset"])
-
-    def advance(minutes):
-        state["offset"] += timedelta(minutes=minutes)
-    return advance
-
-
-def _sessions():
-    db.session.expire_all()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession))
 
 
 @pytest.mark.parametrize("role,urls", [
@@ -50,7 +29,7 @@ def test_polling_and_precache_do_not_extend_the_idle_limit(app, client, clock, c
         assert client.get("/healthz").json["status"] == "ok"
     clock(6)
     assert client.get("/api/v1/session", status=401).json["error"] == "unauthorized"
-    assert _sessions() == 0
+    assert session_count() == 0
 
 
 def test_the_same_requests_made_by_the_person_keep_it_open(app, client, clock):

@@ -3,32 +3,12 @@
 
 Time is moved by setting the app's clock (pwa.database.utcnow, the one every rule reads),
 never by sleeping."""
-from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
-import pwa.database
 from pwa.extensions import db
 from pwa.models import UserSession
-from tests.helpers import login
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the app's clock forward by some minutes."""
-    real = pwa.database.utcnow
-    state = {"offset": timedelta()}
-    monkeypatch.setattr(pwa.database, "utcnow", lambda: real() + state["offset"])
-
-    def advance(minutes):
-        state["offset"] += timedelta(minutes=minutes)
-    return advance
-
-
-def _sessions():
-    db.session.expire_all()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession))
+from tests.helpers import login, session_count
 
 
 def test_a_session_older_than_session_hours_is_refused_even_while_used(app, client, clock,
@@ -45,7 +25,7 @@ def test_a_session_older_than_session_hours_is_refused_even_while_used(app, clie
     clock(11)
     assert client.get("/api/v1/status", status=401).json["error"] == "unauthorized"
     assert client.get("/board").headers["Location"].endswith("/login")
-    assert _sessions() == 0                                     # the expired row is gone
+    assert session_count() == 0                                     # the expired row is gone
 
 
 def test_background_polling_does_not_extend_the_idle_limit(app, client, clock, ctx):
@@ -59,7 +39,7 @@ def test_background_polling_does_not_extend_the_idle_limit(app, client, clock, c
         assert client.get("/board", headers={"X-Background": "1"}).status_int == 200
     clock(6)
     assert client.get("/api/v1/status", status=401)
-    assert _sessions() == 0
+    assert session_count() == 0
 
 
 def test_a_persons_requests_keep_an_idle_session_open(app, client, clock):
